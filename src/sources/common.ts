@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Shared payload pieces for the sources. */
+
+/** stringMap: a JSON object of string values (labels, annotations); `null` is taken as empty. */
+export const stringMap = z
+  .union([z.record(z.string(), z.string()), z.null()])
+  .transform((value) => cleanStringMap(value ?? {}));
+
+/** looseStringMap: like stringMap, but numbers and booleans are stringified (Grafana legacy tags, Watcher metadata). */
+export const looseStringMap = z
+  .union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), z.null()])
+  .transform((value) => {
+    const out: Record<string, string> = {};
+    for (const [key, item] of Object.entries(value ?? {})) if (item !== null) out[key] = String(item);
+    return cleanStringMap(out);
+  });
+
+/**
+ * cleanStringMap copies into a null-prototype-free plain object and drops keys that could reach
+ * prototypes (`__proto__`, `constructor`, `prototype`) when the map is later spread or indexed.
+ */
+export function cleanStringMap(input: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** isoDate: a parseable date string (RFC 3339; Watcher's `2025-03-18T02:15Z` without seconds too). */
+export const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'not a valid date' });
+
+/** GO_ZERO_TIME: Alertmanager's and Grafana's `endsAt` for an alert that is still firing. */
+export function isZeroTime(value: string | undefined): boolean {
+  return !value || value.startsWith('0001-01-01');
+}
+
+/** toIso normalizes any parseable date string to an ISO 8601 UTC instant. */
+export function toIso(value: string): string {
+  return new Date(Date.parse(value)).toISOString();
+}
+
+/** nonEmpty returns the string unless it is empty or only whitespace. */
+export function nonEmpty(value: string | undefined | null): string | undefined {
+  return value !== undefined && value !== null && value.trim() !== '' ? value : undefined;
+}
+
+/** silenceLink builds Alertmanager's "new silence" URL prefilled with an alert's labels. */
+export function silenceLink(externalURL: string | undefined, labels: Record<string, string>): string | undefined {
+  if (!externalURL || !/^https?:\/\//.test(externalURL)) return undefined;
+  const filter = `{${Object.keys(labels)
+    .sort()
+    .map((name) => `${name}=${JSON.stringify(labels[name])}`)
+    .join(',')}}`;
+  return `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(filter)}`;
+}
