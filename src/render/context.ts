@@ -1,0 +1,133 @@
+import type { Alert, AlertLinks } from '../model/alert';
+import type { Notification } from '../model/notification';
+import { sanitizeRecord, sanitizeUrl, sanitizeValue, type SanitizeMode } from './sanitize';
+
+/**
+ * The template context (SPEC §5, documented in README "Template context"). Every string that came
+ * from a payload is sanitized here, once, so templates can interpolate freely without letting a
+ * label inject markup, mentions or line breaks.
+ */
+export interface AlertView {
+  source: string;
+  status: 'firing' | 'resolved';
+  name: string;
+  severity: string;
+  summary: string;
+  description: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  fingerprint: string;
+  value?: string;
+  links: AlertLinks;
+  resolvedReason?: string;
+}
+
+export interface PartInfo {
+  index: number;
+  total: number;
+}
+
+export interface MessageContext {
+  kind: 'alerts' | 'message';
+  source: string;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  alerts: AlertView[];
+  firing: AlertView[];
+  resolved: AlertView[];
+  /** Alerts of the whole notification (a part shows only some of them). */
+  totalAlerts: number;
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  commonAnnotations: Record<string, string>;
+  externalURL?: string;
+  truncatedAlerts: number;
+  part: PartInfo | null;
+  /** `(1/3)` when the notification spans several messages, else empty. */
+  partLabel: string;
+  /** Generic messages and digests. */
+  title?: string;
+  content?: string;
+  severity?: string;
+  labels?: Record<string, string>;
+  createdAt?: string;
+}
+
+/** partLabel renders the visible part number. */
+export function partLabel(part: PartInfo | null): string {
+  return part && part.total > 1 ? `(${part.index}/${part.total})` : '';
+}
+
+/** buildContext builds the context for items [start, end) of a notification. */
+export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode): MessageContext {
+  const label = partLabel(part);
+  if (notification.kind === 'message') {
+    return {
+      kind: 'message',
+      source: notification.source,
+      status: 'firing',
+      receiver: notification.receiver,
+      alerts: [],
+      firing: [],
+      resolved: [],
+      totalAlerts: 0,
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      truncatedAlerts: 0,
+      part,
+      partLabel: label,
+      title: sanitizeValue(notification.title, mode),
+      // Content of a generic message is the caller's own markup (authenticated internal jobs).
+      content: notification.content,
+      severity: notification.severity ? sanitizeValue(notification.severity, mode) : undefined,
+      labels: sanitizeRecord(notification.labels, mode),
+      createdAt: notification.createdAt,
+    };
+  }
+  const alerts = notification.alerts.slice(start, end).map((alert) => viewOf(alert, mode));
+  const firing = alerts.filter((alert) => alert.status === 'firing');
+  return {
+    kind: 'alerts',
+    source: notification.source,
+    status: firing.length > 0 ? 'firing' : 'resolved',
+    receiver: notification.receiver,
+    alerts,
+    firing,
+    resolved: alerts.filter((alert) => alert.status === 'resolved'),
+    totalAlerts: notification.alerts.length,
+    groupLabels: sanitizeRecord(notification.groupLabels, mode),
+    commonLabels: sanitizeRecord(notification.commonLabels, mode),
+    commonAnnotations: sanitizeRecord(notification.commonAnnotations, mode),
+    externalURL: sanitizeUrl(notification.externalURL),
+    truncatedAlerts: notification.truncatedAlerts,
+    part,
+    partLabel: label,
+  };
+}
+
+function viewOf(alert: Alert, mode: SanitizeMode): AlertView {
+  const links: AlertLinks = {};
+  for (const [key, url] of Object.entries(alert.links) as [keyof AlertLinks, string | undefined][]) {
+    const safe = sanitizeUrl(url);
+    if (safe) links[key] = safe;
+  }
+  return {
+    source: alert.source,
+    status: alert.status,
+    name: sanitizeValue(alert.name, mode),
+    severity: sanitizeValue(alert.severity, mode),
+    summary: sanitizeValue(alert.summary, mode),
+    description: sanitizeValue(alert.description, mode),
+    labels: sanitizeRecord(alert.labels, mode),
+    annotations: sanitizeRecord(alert.annotations, mode),
+    startsAt: alert.startsAt,
+    endsAt: alert.endsAt,
+    fingerprint: alert.fingerprint,
+    value: alert.value === undefined ? undefined : sanitizeValue(alert.value, mode),
+    links,
+    resolvedReason: alert.resolvedReason === undefined ? undefined : sanitizeValue(alert.resolvedReason, mode),
+  };
+}

@@ -1,0 +1,127 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Handlebars from 'handlebars';
+import { templateHelpers, type RenderData } from './helpers';
+import { packageRoot } from '../package-root';
+
+/**
+ * TemplateEngine holds an isolated Handlebars instance with our helpers and every template and
+ * partial compiled at load, so a syntax error or an unknown helper fails `check` and start-up, not
+ * a 3 a.m. delivery. Files are `<base>.<variant>.hbs` (variants: md, text, textcard, news, card);
+ * partials live in `_partials/`. A user directory overrides built-ins by file name.
+ */
+export type TemplateVariant = 'md' | 'text' | 'textcard' | 'news' | 'card';
+
+/** Where a variant falls back when a template base lacks it. */
+const VARIANT_FALLBACK: Record<TemplateVariant, TemplateVariant[]> = {
+  md: ['md'],
+  text: ['text'],
+  textcard: ['textcard', 'text'],
+  news: ['news', 'text'],
+  card: ['card', 'text'],
+};
+
+export class TemplateLoadError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'TemplateLoadError';
+  }
+}
+
+type Compiled = (context: unknown, options: { data: RenderData }) => string;
+
+export interface TemplateEngineOptions {
+  /** A directory whose files override built-ins by name. */
+  userDir?: string;
+  /** Built-in templates; defaults to the package's `templates/`. */
+  builtinDir?: string;
+}
+
+export class TemplateEngine {
+  private readonly templates = new Map<string, Compiled>();
+  /** file name → where it came from (for `check` summaries). */
+  readonly origins = new Map<string, string>();
+
+  private constructor(private readonly hb: typeof Handlebars) {}
+
+  static load(options: TemplateEngineOptions = {}): TemplateEngine {
+    const hb = Handlebars.create();
+    for (const [name, helper] of Object.entries(templateHelpers)) hb.registerHelper(name, helper);
+    const engine = new TemplateEngine(hb);
+    const problems: string[] = [];
+    const files = new Map<string, string>();
+    const builtinDir = options.builtinDir ?? join(packageRoot(), 'templates');
+    collect(builtinDir, files, problems);
+    if (options.userDir) {
+      if (!existsSync(options.userDir) || !statSync(options.userDir).isDirectory()) problems.push(`templates: directory ${options.userDir} does not exist`);
+      else collect(options.userDir, files, problems);
+    }
+    const knownHelpers = Object.fromEntries(Object.keys(templateHelpers).map((name) => [name, true]));
+    const compileOptions = { noEscape: true, knownHelpers, knownHelpersOnly: true } as const;
+    for (const [name, file] of files) {
+      if (!name.startsWith('_partials/')) continue;
+      try {
+        const source = readFileSync(file, 'utf8');
+        hb.parse(source);
+        hb.registerPartial(basename(name, '.hbs'), hb.compile(source, compileOptions));
+      } catch (err) {
+        problems.push(`${file}: ${firstLine(err)}`);
+      }
+    }
+    for (const [name, file] of files) {
+      if (name.startsWith('_partials/')) continue;
+      try {
+        const source = readFileSync(file, 'utf8');
+        // precompile surfaces syntax errors and unknown helpers now; compile() alone is lazy.
+        hb.precompile(source, compileOptions);
+        engine.templates.set(name, hb.compile(source, compileOptions) as Compiled);
+        engine.origins.set(name, file);
+      } catch (err) {
+        problems.push(`${file}: ${firstLine(err)}`);
+      }
+    }
+    if (problems.length > 0) throw new TemplateLoadError(problems);
+    return engine;
+  }
+
+  /** names lists the loaded template file names (`alertmanager.md.hbs`, …). */
+  names(): string[] {
+    return [...this.templates.keys()].sort();
+  }
+
+  /** resolve finds the file used for a base and variant, following variant fallbacks. */
+  resolve(base: string, variant: TemplateVariant): string | undefined {
+    for (const candidate of VARIANT_FALLBACK[variant]) {
+      const name = `${base}.${candidate}.hbs`;
+      if (this.templates.has(name)) return name;
+    }
+    return undefined;
+  }
+
+  /** render renders a resolved template; throws when the base has no template for the variant. */
+  render(base: string, variant: TemplateVariant, context: unknown, data: RenderData): string {
+    const name = this.resolve(base, variant);
+    if (!name) throw new Error(`no template "${base}.${variant}.hbs"`);
+    return this.templates.get(name)!(context, { data });
+  }
+}
+
+function collect(dir: string, files: Map<string, string>, problems: string[]): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    if (entry === '_partials' && statSync(full).isDirectory()) {
+      for (const partial of readdirSync(full)) if (partial.endsWith('.hbs')) files.set(`_partials/${partial}`, join(full, partial));
+    } else if (entry.endsWith('.hbs')) {
+      if (!/^[A-Za-z0-9_.\-]+\.(md|text|textcard|news|card)\.hbs$/.test(entry)) {
+        problems.push(`${full}: template files are named <base>.<md|text|textcard|news|card>.hbs`);
+        continue;
+      }
+      files.set(entry, full);
+    }
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n').slice(0, 3).join(' ');
+}

@@ -1,0 +1,241 @@
+import type { Notification } from '../model/notification';
+import { itemCount } from '../model/notification';
+import type { TemplateEngine } from './engine';
+import type { MessageFormat } from './format';
+import { buildContext, type PartInfo } from './context';
+import { byteLength, truncateBytes, TRUNCATION_MARKER } from './bytes';
+import { normalizeOutput, stripForPlainMarkdown } from './normalize';
+
+/**
+ * The packer turns queued notifications for one receiver into as few WeCom messages as the byte
+ * limit allows (SPEC §6): order is kept, every alert is kept, a notification that spans several
+ * messages is numbered `(1/3)`, and only a single alert larger than a whole message is truncated,
+ * with a visible marker. It renders with real templates and measures real bytes, so any user
+ * template is packed correctly.
+ */
+export interface Mention {
+  users: string[];
+  mobiles: string[];
+  all: boolean;
+}
+
+export interface PackEntry {
+  /** Outbox id (or any key) of the queued notification. */
+  id: string;
+  notification: Notification;
+  /** Items (alerts) already delivered from this notification. */
+  offset: number;
+  /** Parts already delivered, so numbering continues (2/3) after a restart. */
+  partsSent: number;
+}
+
+export interface PackedSection {
+  id: string;
+  start: number;
+  end: number;
+}
+
+export interface PackedMessage {
+  msgtype: string;
+  /** Content (markdown/text), or the description for card formats. */
+  content: string;
+  /** Card formats: the first rendered line. */
+  title?: string;
+  /** Card formats: where the card links to. */
+  url?: string;
+  /** News: picture (Grafana imageURL). */
+  picurl?: string;
+  /** Mentions carried as fields (text) or by a companion message. */
+  mention?: Mention;
+  sections: PackedSection[];
+  /** Alerts carried (0 for a mention-only companion). */
+  alertCount: number;
+  bytes: number;
+  truncated: boolean;
+  /** A mention-only text message sent after the real one. */
+  companion: boolean;
+}
+
+export interface PackOptions {
+  engine: TemplateEngine;
+  format: MessageFormat;
+  timezone: string;
+  now: number;
+  mention?: Mention;
+  /** Stop once this many messages are planned (and the last notification is complete). */
+  maxMessages?: number;
+}
+
+const SEPARATOR = '\n\n';
+/** Worst-case part label used while planning, so the final (shorter) label always fits. */
+const PLANNING_PART: PartInfo = { index: 999, total: 999 };
+
+export function pack(entries: PackEntry[], options: PackOptions): PackedMessage[] {
+  const { format } = options;
+  const planned: { sections: PackedSection[]; truncated: boolean }[] = [];
+  let current: { sections: PackedSection[]; bytes: number; truncated: boolean } = { sections: [], bytes: 0, truncated: false };
+  const mentionReserve = inlineMentionText(options).length > 0 ? byteLength(inlineMentionText(options)) + SEPARATOR.length : 0;
+  const budgetTotal = format.limit - mentionReserve;
+  const flush = () => {
+    if (current.sections.length > 0) planned.push({ sections: current.sections, truncated: current.truncated });
+    current = { sections: [], bytes: 0, truncated: false };
+  };
+  const renderSlice = (entry: PackEntry, start: number, end: number, part: PartInfo | null) => renderSection(entry.notification, start, end, part, options);
+
+  for (const entry of entries) {
+    if (options.maxMessages !== undefined && planned.length >= options.maxMessages) break;
+    const count = itemCount(entry.notification);
+    let pos = entry.offset;
+    while (pos < count) {
+      const used = current.sections.length > 0 ? current.bytes + SEPARATOR.length : 0;
+      const budget = budgetTotal - used;
+      const fit = largestFit(count - pos, (k) => measure(renderSlice(entry, pos, pos + k, PLANNING_PART), format) <= budget);
+      if (fit === 0) {
+        if (current.sections.length > 0) {
+          flush();
+          continue;
+        }
+        // A single item larger than a whole message: keep it, truncated with a marker.
+        current.sections.push({ id: entry.id, start: pos, end: pos + 1 });
+        current.truncated = true;
+        pos += 1;
+        flush();
+        continue;
+      }
+      current.sections.push({ id: entry.id, start: pos, end: pos + fit });
+      current.bytes = used + measure(renderSlice(entry, pos, pos + fit, PLANNING_PART), format);
+      pos += fit;
+      if (pos < count) flush();
+    }
+  }
+  flush();
+  return finalize(planned, entries, options, budgetTotal);
+}
+
+/** largestFit finds the largest k in [0, max] with fits(k), assuming fits is monotone; few renders. */
+function largestFit(max: number, fits: (k: number) => boolean): number {
+  if (max <= 0) return 0;
+  if (fits(max)) return max; // the common case at low load: the whole notification fits
+  let low = 0; // fits(low) holds (0 trivially)
+  let high = max; // fits(high) fails
+  let probe = 1;
+  while (probe < high && fits(probe)) {
+    low = probe;
+    probe *= 2;
+  }
+  high = Math.min(high, probe);
+  while (high - low > 1) {
+    const mid = (low + high) >> 1;
+    if (fits(mid)) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+function finalize(planned: { sections: PackedSection[]; truncated: boolean }[], entries: PackEntry[], options: PackOptions, budget: number): PackedMessage[] {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  const partsPlanned = new Map<string, number>();
+  for (const message of planned) for (const section of message.sections) partsPlanned.set(section.id, (partsPlanned.get(section.id) ?? 0) + 1);
+  const partIndex = new Map<string, number>();
+  const out: PackedMessage[] = [];
+  for (const message of planned) {
+    const texts: string[] = [];
+    let alertCount = 0;
+    let firing = false;
+    let first: PackEntry | undefined;
+    for (const section of message.sections) {
+      const entry = byId.get(section.id)!;
+      first ??= entry;
+      const index = (partIndex.get(section.id) ?? entry.partsSent) + 1;
+      partIndex.set(section.id, index);
+      const total = entry.partsSent + partsPlanned.get(section.id)!;
+      texts.push(renderSection(entry.notification, section.start, section.end, { index, total }, options));
+      if (entry.notification.kind === 'alerts') {
+        const slice = entry.notification.alerts.slice(section.start, section.end);
+        alertCount += slice.length;
+        firing ||= slice.some((alert) => alert.status === 'firing');
+      } else {
+        alertCount += 1;
+        firing ||= Boolean(entry.notification.mention);
+      }
+    }
+    let body = texts.join(options.format.variant === 'md' || options.format.variant === 'text' ? SEPARATOR : '\n');
+    let title: string | undefined;
+    if (options.format.titleLimit !== undefined) {
+      const newline = body.indexOf('\n');
+      title = truncateBytes(newline === -1 ? body : body.slice(0, newline), options.format.titleLimit);
+      body = newline === -1 ? '' : body.slice(newline + 1).trim();
+    }
+    const truncated = message.truncated || byteLength(body) > budget;
+    if (byteLength(body) > budget) body = truncateBytes(body, budget, TRUNCATION_MARKER);
+    const mention = mentionFor(first, firing, options);
+    if (mention && options.format.mentions === 'inline' && mention.users.length > 0) body += SEPARATOR + mention.users.map((user) => `<@${user}>`).join(' ');
+    const links = first?.notification.kind === 'alerts' ? first.notification.alerts[message.sections[0].start]?.links : undefined;
+    out.push({
+      msgtype: options.format.msgtype,
+      content: body,
+      title,
+      url: links?.source ?? links?.dashboard ?? (first?.notification.kind === 'alerts' ? first.notification.externalURL : undefined),
+      picurl: links?.image,
+      mention: mention && options.format.mentions === 'fields' ? mention : undefined,
+      sections: message.sections,
+      alertCount,
+      bytes: byteLength(body),
+      truncated,
+      companion: false,
+    });
+    const companion = mention ? companionFor(mention, options.format, alertCount) : undefined;
+    if (companion) out.push(companion);
+  }
+  return out;
+}
+
+function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackOptions): string {
+  const context = buildContext(notification, start, end, part, options.format.sanitize);
+  const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone }));
+  return options.format.plainMarkdown ? stripForPlainMarkdown(text) : text;
+}
+
+/** measure: bytes of the limited field (for card formats, the description after the title line). */
+function measure(text: string, format: MessageFormat): number {
+  if (format.titleLimit === undefined) return byteLength(text);
+  const newline = text.indexOf('\n');
+  return newline === -1 ? 0 : byteLength(text.slice(newline + 1).trim());
+}
+
+function inlineMentionText(options: PackOptions): string {
+  if (options.format.mentions !== 'inline' || !options.mention || options.mention.users.length === 0) return '';
+  return options.mention.users.map((user) => `<@${user}>`).join(' ');
+}
+
+function mentionFor(entry: PackEntry | undefined, firing: boolean, options: PackOptions): Mention | undefined {
+  if (!entry || !firing) return undefined;
+  const override = entry.notification.kind === 'message' ? entry.notification.mention : undefined;
+  const mention = override ? { users: override.users ?? [], mobiles: override.mobiles ?? [], all: override.all ?? false } : options.mention;
+  if (!mention || (mention.users.length === 0 && mention.mobiles.length === 0 && !mention.all)) return undefined;
+  return mention;
+}
+
+/**
+ * companionFor: markdown can only mention `<@userid>`; mobiles and @all need a text message, and
+ * markdown_v2 / cards cannot mention at all (wecom-api.md §1.5). The companion counts against the
+ * robot's rate limit like any message.
+ */
+function companionFor(mention: Mention, format: MessageFormat, alertCount: number): PackedMessage | undefined {
+  if (format.mentions === 'fields') return undefined;
+  const needs = format.mentions === 'none' ? true : mention.mobiles.length > 0 || mention.all;
+  if (!needs) return undefined;
+  const users = format.mentions === 'inline' ? [] : mention.users;
+  const list = [...users, ...(mention.all ? ['@all'] : [])];
+  const content = `请关注以上 ${alertCount} 条告警`;
+  return {
+    msgtype: 'text',
+    content,
+    mention: { users: list, mobiles: mention.mobiles, all: false },
+    sections: [],
+    alertCount: 0,
+    bytes: byteLength(content),
+    truncated: false,
+    companion: true,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Date and duration formatting for templates, always in the configured time zone (default
+ * Asia/Shanghai), because users of peer tools keep getting UTC times they must convert.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+const WEEKDAY_ZH: Record<string, string> = { Mon: '一', Tue: '二', Wed: '三', Thu: '四', Fri: '五', Sat: '六', Sun: '日' };
+
+/**
+ * formatDate renders an instant in `timeZone` with a small token format:
+ * YYYY MM DD HH mm ss and `W` (周一…周日). Default `YYYY-MM-DD HH:mm:ss`.
+ */
+export function formatDate(input: string | number | Date, timeZone: string, format = 'YYYY-MM-DD HH:mm:ss'): string {
+  const date = input instanceof Date ? input : new Date(input);
+  if (Number.isNaN(date.getTime())) return String(input);
+  const parts: Record<string, string> = {};
+  for (const part of formatterFor(timeZone).formatToParts(date)) parts[part.type] = part.value;
+  return format.replace(/YYYY|MM|DD|HH|mm|ss|W/g, (token) => {
+    switch (token) {
+      case 'YYYY':
+        return parts.year;
+      case 'MM':
+        return parts.month;
+      case 'DD':
+        return parts.day;
+      case 'HH':
+        return parts.hour;
+      case 'mm':
+        return parts.minute;
+      case 'ss':
+        return parts.second;
+      default:
+        return `周${WEEKDAY_ZH[parts.weekday] ?? parts.weekday}`;
+    }
+  });
+}
+
+/** humanDuration renders milliseconds compactly: `45s`, `3m20s`, `3h12m`, `2d4h`. Negative counts as 0. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (days > 0) return hours > 0 ? `${days}d${hours}h` : `${days}d`;
+  if (hours > 0) return minutes > 0 ? `${hours}h${minutes}m` : `${hours}h`;
+  if (minutes > 0) return rest > 0 ? `${minutes}m${rest}s` : `${minutes}m`;
+  return `${rest}s`;
+}

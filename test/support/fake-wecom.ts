@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * FakeWecom is a real HTTP server on an ephemeral loopback port that behaves like the WeCom APIs
+ * the adapter uses: robot `webhook/send`, `gettoken`, app `message/send`. It records every request
+ * (method, path, query, parsed JSON body), can enforce the robot's 20/min limit with 45009 like
+ * WeCom, and lets a test script replies per request (`{errcode: 0}`, then HTTP 500, then 42001 …).
+ */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: any;
+  at: number;
+}
+
+/** A scripted reply: JSON with HTTP 200, a raw status/body, a hang, or a closed connection. */
+export type Reply =
+  | { json: Record<string, unknown>; status?: number }
+  | { status: number; text: string }
+  | { hang: true }
+  | { destroy: true };
+
+export type Responder = (request: RecordedRequest) => Reply | undefined;
+
+export interface FakeWecomOptions {
+  /** Robot rate limit enforced per key: more than `count` sends within `perMs` → errcode 45009. */
+  robotLimit?: { count: number; perMs: number };
+  /** Valid robot keys; others get 93000. Default: any key is valid. */
+  robotKeys?: string[];
+  /** App credentials: corpsecret → {corpid}; wrong ones get 40001. */
+  apps?: Record<string, { corpid: string }>;
+  /** Token lifetime in seconds returned by gettoken. */
+  tokenExpiresIn?: number;
+}
+
+export class FakeWecom {
+  readonly requests: RecordedRequest[] = [];
+  private server?: Server;
+  private responders: Responder[] = [];
+  private readonly robotSends = new Map<string, number[]>();
+  private tokenCounter = 0;
+  private readonly validTokens = new Set<string>();
+  private readonly hanging: ServerResponse[] = [];
+  url = '';
+
+  constructor(private readonly options: FakeWecomOptions = {}) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** respond installs a responder consulted before the default behaviour; first match wins. */
+  respond(responder: Responder): void {
+    this.responders.push(responder);
+  }
+
+  /** replyOnce queues replies for the next matching sends, in order. */
+  replySequence(pathPart: string, replies: Reply[]): void {
+    const queue = [...replies];
+    this.respond((request) => (request.path.includes(pathPart) && queue.length > 0 ? queue.shift() : undefined));
+  }
+
+  clearResponders(): void {
+    this.responders = [];
+  }
+
+  /** sends returns the recorded message sends (robot and app), optionally for one path part. */
+  sends(pathPart = '/send'): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.path.includes(pathPart));
+  }
+
+  /** expireTokens makes every issued token invalid (WeCom answers 42001 until a refresh). */
+  expireTokens(): void {
+    this.validTokens.clear();
+  }
+
+  /** waitFor polls until predicate holds or the timeout passes (no fixed sleeps in tests). */
+  async waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.requests.length} requests recorded`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // keep raw text
+    }
+    const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, at: Date.now() };
+    this.requests.push(request);
+    const scripted = this.responders.map((responder) => responder(request)).find((reply) => reply !== undefined);
+    this.reply(res, scripted ?? this.defaultReply(request));
+  }
+
+  private reply(res: ServerResponse, reply: Reply): void {
+    if ('hang' in reply) {
+      this.hanging.push(res);
+      return;
+    }
+    if ('destroy' in reply) {
+      res.socket?.destroy();
+      return;
+    }
+    if ('json' in reply) {
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(reply.json));
+      return;
+    }
+    res.writeHead(reply.status, { 'content-type': 'text/html' });
+    res.end(reply.text);
+  }
+
+  private defaultReply(request: RecordedRequest): Reply {
+    if (request.path.endsWith('/cgi-bin/webhook/send')) return this.robotReply(request);
+    if (request.path.endsWith('/cgi-bin/gettoken')) return this.tokenReply(request);
+    if (request.path.endsWith('/cgi-bin/message/send')) return this.appReply(request);
+    return { status: 404, text: 'not found' };
+  }
+
+  private robotReply(request: RecordedRequest): Reply {
+    const key = request.query.get('key') ?? '';
+    if (this.options.robotKeys && !this.options.robotKeys.includes(key)) {
+      return { json: { errcode: 93000, errmsg: 'invalid webhook url, hint: [1] from ip: 127.0.0.1' } };
+    }
+    const error = validateRobotBody(request.body);
+    if (error) return { json: error };
+    if (this.options.robotLimit) {
+      const now = Date.now();
+      const recent = (this.robotSends.get(key) ?? []).filter((at) => now - at < this.options.robotLimit!.perMs);
+      recent.push(now);
+      this.robotSends.set(key, recent);
+      if (recent.length > this.options.robotLimit.count) return { json: { errcode: 45009, errmsg: 'api freq out of limit' } };
+    }
+    return { json: { errcode: 0, errmsg: 'ok' } };
+  }
+
+  private tokenReply(request: RecordedRequest): Reply {
+    const secret = request.query.get('corpsecret') ?? '';
+    const app = this.options.apps?.[secret];
+    if (!app) return { json: { errcode: 40001, errmsg: 'invalid credential, hint: [2] from ip: 127.0.0.1' } };
+    if (app.corpid !== request.query.get('corpid')) return { json: { errcode: 40013, errmsg: 'invalid corpid' } };
+    const token = `token-${++this.tokenCounter}`;
+    this.validTokens.add(token);
+    return { json: { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.options.tokenExpiresIn ?? 7200 } };
+  }
+
+  private appReply(request: RecordedRequest): Reply {
+    const token = request.query.get('access_token') ?? '';
+    if (!token) return { json: { errcode: 41001, errmsg: 'access_token missing' } };
+    if (!this.validTokens.has(token)) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
+    return { json: { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: `msg-${this.requests.length}` } };
+  }
+}
+
+/** validateRobotBody checks the documented robot body shapes and byte limits, as WeCom does (40058). */
+export function validateRobotBody(body: any): { errcode: number; errmsg: string } | undefined {
+  const limits: Record<string, number> = { markdown: 4096, markdown_v2: 4096, text: 2048 };
+  if (!body || typeof body !== 'object') return { errcode: 40058, errmsg: 'invalid json' };
+  const type = body.msgtype;
+  if (type in limits) {
+    const content = body[type]?.content;
+    if (typeof content !== 'string' || content.length === 0) return { errcode: 44004, errmsg: 'empty content' };
+    if (Buffer.byteLength(content) > limits[type]) return { errcode: 40058, errmsg: `${type}.content exceed max length ${limits[type]}` };
+    return undefined;
+  }
+  if (type === 'news' || type === 'template_card') return undefined;
+  return { errcode: 40008, errmsg: 'invalid message type' };
+}
