@@ -53,9 +53,7 @@ export const appSchema = z
   });
 
 /** console: prints the rendered message to stdout (embedded default, trying things out). */
-export const consoleSchema = z
-  .strictObject({ msgtype: z.enum(['markdown', 'text']).default('markdown') })
-  .prefault({});
+export const consoleSchema = z.strictObject({ msgtype: z.enum(['markdown', 'text']).default('markdown') });
 
 export const receiverSchema = z
   .strictObject({

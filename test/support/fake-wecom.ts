@@ -33,6 +33,8 @@ export interface FakeWecomOptions {
   apps?: Record<string, { corpid: string }>;
   /** Token lifetime in seconds returned by gettoken. */
   tokenExpiresIn?: number;
+  /** App recipients WeCom should report as invalid (partial delivery; all invalid → 81013). */
+  invalidRecipients?: { users?: string[]; parties?: string[]; tags?: string[] };
 }
 
 export class FakeWecom {
@@ -79,6 +81,11 @@ export class FakeWecom {
   /** sends returns the recorded message sends (robot and app), optionally for one path part. */
   sends(pathPart = '/send'): RecordedRequest[] {
     return this.requests.filter((request) => request.method === 'POST' && request.path.includes(pathPart));
+  }
+
+  /** gettokenCalls counts the gettoken requests received so far. */
+  gettokenCalls(): number {
+    return this.requests.filter((request) => request.path.endsWith('/cgi-bin/gettoken')).length;
   }
 
   /** expireTokens makes every issued token invalid (WeCom answers 42001 until a refresh). */
@@ -168,8 +175,42 @@ export class FakeWecom {
     const token = request.query.get('access_token') ?? '';
     if (!token) return { json: { errcode: 41001, errmsg: 'access_token missing' } };
     if (!this.validTokens.has(token)) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
-    return { json: { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: `msg-${this.requests.length}` } };
+    const error = validateAppBody(request.body);
+    if (error) return { json: error };
+    const bad = this.options.invalidRecipients ?? {};
+    const split = (value: unknown) => (typeof value === 'string' && value ? value.split('|') : []);
+    const [users, parties, tags] = [split(request.body.touser), split(request.body.toparty), split(request.body.totag)];
+    const invaliduser = users.filter((id) => bad.users?.includes(id));
+    const invalidparty = parties.filter((id) => bad.parties?.includes(id));
+    const invalidtag = tags.filter((id) => bad.tags?.includes(id));
+    if (invaliduser.length + invalidparty.length + invalidtag.length === users.length + parties.length + tags.length) {
+      return { json: { errcode: 81013, errmsg: 'user & party & tag all invalid, hint: [3] from ip: 127.0.0.1' } };
+    }
+    return {
+      json: { errcode: 0, errmsg: 'ok', invaliduser: invaliduser.join('|'), invalidparty: invalidparty.join('|'), invalidtag: invalidtag.join('|'), msgid: `msg-${this.requests.length}` },
+    };
   }
+}
+
+/** validateAppBody checks app message/send bodies (recipients, msgtype, byte limits, card url) as WeCom does. */
+export function validateAppBody(body: any): { errcode: number; errmsg: string } | undefined {
+  if (!body || typeof body !== 'object') return { errcode: 40058, errmsg: 'invalid json' };
+  if (!body.touser && !body.toparty && !body.totag) return { errcode: 82001, errmsg: 'All touser & toparty & totag invalid' };
+  const type = body.msgtype;
+  if (type === 'text' || type === 'markdown') {
+    const content = body[type]?.content;
+    if (typeof content !== 'string' || content.length === 0) return { errcode: 44004, errmsg: 'empty content' };
+    if (Buffer.byteLength(content) > 2048) return { errcode: type === 'text' ? 45002 : 40058, errmsg: `${type}.content exceed max length 2048` };
+    return undefined;
+  }
+  if (type === 'textcard') {
+    const card = body.textcard ?? {};
+    if (!card.title || !card.description) return { errcode: 40058, errmsg: 'textcard title/description missing' };
+    if (Buffer.byteLength(card.title) > 128 || Buffer.byteLength(card.description) > 512) return { errcode: 40058, errmsg: 'textcard field exceed max length' };
+    if (!/^https?:\/\//.test(card.url ?? '')) return { errcode: 45034, errmsg: 'url must start with http:// or https://' };
+    return undefined;
+  }
+  return { errcode: 40008, errmsg: 'invalid message type' };
 }
 
 /** validateRobotBody checks the documented robot body shapes and byte limits, as WeCom does (40058). */

@@ -1,0 +1,46 @@
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import { HttpError } from './errors';
+
+/**
+ * Body handling for webhooks (SPEC §3): read the raw bytes (up to the limit → 413), require a JSON
+ * content type (→ 415; `/webhook/kibana` is exempt because Kibana's connector may send none or a
+ * form type), decode strict UTF-8, parse JSON (→ 400), and drop `__proto__`/`constructor` keys so
+ * a payload can never reach a prototype.
+ */
+export function rawBody(limitBytes: number) {
+  return express.raw({ type: () => true, limit: limitBytes });
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function requireJsonContentType(exemptKibana: boolean) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (exemptKibana && req.params.source === 'kibana') return next();
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/json' || /^application\/[\w.+-]*\+json$/.test(type)) return next();
+    next(new HttpError(415, `unsupported content type "${type || '(none)'}": send Content-Type: application/json`));
+  };
+}
+
+/** parseJsonBody turns the raw body into a value; throws HttpError 400 with a useful message. */
+export function parseJsonBody(raw: unknown): unknown {
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  if (bytes.length === 0) throw new HttpError(400, 'empty body: expected a JSON object');
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new HttpError(400, 'the body is not valid UTF-8');
+  }
+  try {
+    // The reviver costs time, so it runs only when a dangerous key is present at all.
+    return /"(__proto__|constructor|prototype)"\s*:/.test(text) ? JSON.parse(text, dropDangerousKeys) : JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+function dropDangerousKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value;
+}

@@ -1,0 +1,40 @@
+/** SQLite schema of the embedded outbox (WAL mode, one file under storage.path). */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  receiver TEXT NOT NULL,
+  notification TEXT NOT NULL,
+  item_offset INTEGER NOT NULL DEFAULT 0,
+  parts_sent INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  state TEXT NOT NULL DEFAULT 'pending',
+  errcode INTEGER,
+  reason TEXT,
+  failed_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (state, receiver, id);
+CREATE TABLE IF NOT EXISTS dedup (
+  key TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  receiver TEXT NOT NULL,
+  source TEXT NOT NULL,
+  msgtype TEXT NOT NULL,
+  status TEXT NOT NULL,
+  errcode INTEGER,
+  reason TEXT,
+  error TEXT,
+  alert_count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_receiver_at ON deliveries (receiver, at);
+`;

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Notification } from '../model/notification';
+import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgress, OutboxJob, OutboxStore } from './store';
+import { SCHEMA_SQL } from './sqlite-schema';
+
+/**
+ * SqliteOutboxStore: the embedded, crash-safe outbox (better-sqlite3, WAL, synchronous=FULL so an
+ * acknowledged webhook survives kill -9 and power loss alike). One process owns the file.
+ */
+const KEEP_DELIVERIES = 2000;
+
+interface JobRow {
+  id: number;
+  receiver: string;
+  notification: string;
+  item_offset: number;
+  parts_sent: number;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  errcode: number | null;
+  reason: string | null;
+  failed_at: number | null;
+}
+
+export class SqliteOutboxStore implements OutboxStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private deliveriesSinceTrim = 0;
+
+  constructor(dir: string, fileName = 'outbox.sqlite') {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, fileName));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA_SQL);
+    const db = this.db;
+    this.statements = {
+      dedupGet: db.prepare<[string, number], { key: string }>('SELECT key FROM dedup WHERE key = ? AND expires_at > ?'),
+      dedupPut: db.prepare('INSERT OR REPLACE INTO dedup (key, expires_at) VALUES (?, ?)'),
+      dedupPrune: db.prepare('DELETE FROM dedup WHERE expires_at <= ?'),
+      insert: db.prepare('INSERT INTO jobs (receiver, notification, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
+      pending: db.prepare<[string, number], JobRow>("SELECT * FROM jobs WHERE state = 'pending' AND receiver = ? ORDER BY id LIMIT ?"),
+      receivers: db.prepare<[], { receiver: string }>("SELECT DISTINCT receiver FROM jobs WHERE state = 'pending'"),
+      update: db.prepare('UPDATE jobs SET item_offset = ?, parts_sent = ? WHERE id = ?'),
+      remove: db.prepare('DELETE FROM jobs WHERE id = ?'),
+      defer: db.prepare('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
+      kill: db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, errcode = ?, reason = ?, last_error = ?, failed_at = ? WHERE id = ?"),
+      dead: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'dead' ORDER BY id"),
+      requeueOne: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL WHERE id = ? AND state = 'dead' RETURNING receiver"),
+      requeueAll: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL WHERE state = 'dead' RETURNING receiver"),
+      counts: db.prepare<[string], { receiver: string; n: number }>('SELECT receiver, count(*) AS n FROM jobs WHERE state = ? GROUP BY receiver'),
+      delivery: db.prepare(
+        'INSERT INTO deliveries (at, receiver, source, msgtype, status, errcode, reason, error, alert_count, bytes, body) VALUES (@at, @receiver, @source, @msgtype, @status, @errcode, @reason, @error, @alertCount, @bytes, @body)',
+      ),
+      trimDeliveries: db.prepare('DELETE FROM deliveries WHERE id <= (SELECT max(id) FROM deliveries) - ?'),
+      recent: db.prepare<[number], Record<string, unknown>>('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?'),
+      sendTimes: db.prepare<[string, number], { at: number }>('SELECT at FROM deliveries WHERE receiver = ? AND at >= ? ORDER BY at'),
+    };
+  }
+
+  async enqueue(items: EnqueueItem[], now: number, dedupWindowMs: number): Promise<EnqueueResult> {
+    const s = this.statements;
+    const run = this.db.transaction(() => {
+      const result: EnqueueResult = { queued: 0, deduplicated: 0, receivers: [] };
+      for (const item of items) {
+        if (dedupWindowMs > 0 && s.dedupGet.get(item.dedupKey, now)) {
+          result.deduplicated++;
+          continue;
+        }
+        if (dedupWindowMs > 0) s.dedupPut.run(item.dedupKey, now + dedupWindowMs);
+        s.insert.run(item.notification.receiver, JSON.stringify(item.notification), now, now);
+        result.queued++;
+        if (!result.receivers.includes(item.notification.receiver)) result.receivers.push(item.notification.receiver);
+      }
+      if (Math.random() < 0.01) s.dedupPrune.run(now);
+      return result;
+    });
+    return run();
+  }
+
+  async pending(receiver: string, limit: number): Promise<OutboxJob[]> {
+    return this.statements.pending.all(receiver, limit).map(toJob);
+  }
+
+  async receiversWithWork(): Promise<string[]> {
+    return this.statements.receivers.all().map((row) => row.receiver);
+  }
+
+  async progress(updates: JobProgress[]): Promise<void> {
+    const s = this.statements;
+    this.db.transaction(() => {
+      for (const update of updates) {
+        if (update.done) s.remove.run(Number(update.id));
+        else s.update.run(update.offset, update.partsSent, Number(update.id));
+      }
+    })();
+  }
+
+  async deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void> {
+    this.db.transaction(() => ids.forEach((id) => this.statements.defer.run(nextAttemptAt, error, Number(id))))();
+  }
+
+  async kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void> {
+    this.db.transaction(() => ids.forEach((id) => this.statements.kill.run(failure.errcode ?? null, failure.reason, failure.error, now, Number(id))))();
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    return this.statements.dead.all().map((row) => ({
+      id: String(row.id),
+      receiver: row.receiver,
+      notification: JSON.parse(row.notification) as Notification,
+      offset: row.item_offset,
+      errcode: row.errcode ?? undefined,
+      reason: row.reason ?? 'unknown',
+      error: row.last_error ?? '',
+      attempts: row.attempts,
+      createdAt: row.created_at,
+      failedAt: row.failed_at ?? row.created_at,
+    }));
+  }
+
+  async requeue(id: string | 'all', now: number): Promise<{ count: number; receivers: string[] }> {
+    const rows = (id === 'all' ? this.statements.requeueAll.all(now, now) : this.statements.requeueOne.all(now, now, Number(id))) as { receiver: string }[];
+    return { count: rows.length, receivers: [...new Set(rows.map((row) => row.receiver))] };
+  }
+
+  async pendingCounts(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.statements.counts.all('pending').map((row) => [row.receiver, row.n]));
+  }
+
+  async deadCounts(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.statements.counts.all('dead').map((row) => [row.receiver, row.n]));
+  }
+
+  async recordDelivery(record: DeliveryRecord): Promise<void> {
+    this.statements.delivery.run({ ...record, errcode: record.errcode ?? null, reason: record.reason ?? null, error: record.error ?? null });
+    if (++this.deliveriesSinceTrim >= 200) {
+      this.deliveriesSinceTrim = 0;
+      this.statements.trimDeliveries.run(KEEP_DELIVERIES);
+    }
+  }
+
+  async recentDeliveries(limit: number): Promise<DeliveryRecord[]> {
+    return this.statements.recent.all(limit).map((row) => ({
+      id: row.id as number,
+      at: row.at as number,
+      receiver: row.receiver as string,
+      source: row.source as string,
+      msgtype: row.msgtype as string,
+      status: row.status as DeliveryRecord['status'],
+      errcode: (row.errcode as number | null) ?? undefined,
+      reason: (row.reason as string | null) ?? undefined,
+      error: (row.error as string | null) ?? undefined,
+      alertCount: row.alert_count as number,
+      bytes: row.bytes as number,
+      body: row.body as string,
+    }));
+  }
+
+  async sendTimes(receiver: string, since: number): Promise<number[]> {
+    return this.statements.sendTimes.all(receiver, since).map((row) => row.at);
+  }
+
+  async writable(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return this.db.open;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toJob(row: JobRow): OutboxJob {
+  return {
+    id: String(row.id),
+    receiver: row.receiver,
+    notification: JSON.parse(row.notification) as Notification,
+    offset: row.item_offset,
+    partsSent: row.parts_sent,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error ?? undefined,
+  };
+}

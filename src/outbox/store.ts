@@ -1,0 +1,97 @@
+import type { Notification } from '../model/notification';
+
+/**
+ * The outbox store: every notification is persisted here before the webhook answers 200 (SPEC §3),
+ * and the worker drains it. This interface is what a shared store (Redis, for several replicas)
+ * implements too; the embedded default is SQLite (sqlite-store.ts). All methods are async so a
+ * networked store fits.
+ */
+export interface OutboxJob {
+  id: string;
+  receiver: string;
+  notification: Notification;
+  /** Items (alerts) already delivered. */
+  offset: number;
+  partsSent: number;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
+export interface DeadLetter {
+  id: string;
+  receiver: string;
+  notification: Notification;
+  offset: number;
+  errcode?: number;
+  reason: string;
+  error: string;
+  attempts: number;
+  createdAt: number;
+  failedAt: number;
+}
+
+export interface DeliveryRecord {
+  id?: number;
+  at: number;
+  receiver: string;
+  source: string;
+  msgtype: string;
+  /** sent | retrying | dead (failed permanently) | duplicate (sent again after a crash) */
+  status: 'sent' | 'retrying' | 'dead';
+  errcode?: number;
+  reason?: string;
+  error?: string;
+  alertCount: number;
+  bytes: number;
+  /** The exact request body (secrets never included: they live in the URL). */
+  body: string;
+}
+
+export interface EnqueueItem {
+  notification: Notification;
+  dedupKey: string;
+}
+
+export interface EnqueueResult {
+  queued: number;
+  deduplicated: number;
+  /** Receivers that got new work (to wake their workers). */
+  receivers: string[];
+}
+
+export interface JobProgress {
+  id: string;
+  offset: number;
+  partsSent: number;
+  done: boolean;
+}
+
+export interface OutboxStore {
+  /** enqueue atomically drops duplicates seen within `dedupWindowMs` and persists the rest. */
+  enqueue(items: EnqueueItem[], now: number, dedupWindowMs: number): Promise<EnqueueResult>;
+  /** pending returns a receiver's queued jobs in arrival order (at most `limit`). */
+  pending(receiver: string, limit: number): Promise<OutboxJob[]>;
+  /** receiversWithWork lists receivers that have queued jobs (used at start to resume). */
+  receiversWithWork(): Promise<string[]>;
+  /** progress records delivered items; jobs with done=true leave the queue. */
+  progress(updates: JobProgress[]): Promise<void>;
+  /** deferred records a failed attempt: attempts+1 and the next attempt time for these jobs. */
+  deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void>;
+  /** kill moves jobs to the dead-letter list. */
+  kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void>;
+  deadLetters(): Promise<DeadLetter[]>;
+  /** requeue moves dead letters (one id, or all) back to the queue; returns how many. */
+  requeue(id: string | 'all', now: number): Promise<{ count: number; receivers: string[] }>;
+  /** pendingCounts: queued jobs per receiver (metrics). */
+  pendingCounts(): Promise<Record<string, number>>;
+  deadCounts(): Promise<Record<string, number>>;
+  recordDelivery(record: DeliveryRecord): Promise<void>;
+  recentDeliveries(limit: number): Promise<DeliveryRecord[]>;
+  /** sendTimes: when messages were sent to a receiver since `since` (rate-limit state after restart). */
+  sendTimes(receiver: string, since: number): Promise<number[]>;
+  /** writable is the readiness check: can the store accept work right now? */
+  writable(): Promise<boolean>;
+  close(): Promise<void>;
+}

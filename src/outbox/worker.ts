@@ -1,0 +1,251 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { Channel } from '../channels/channel';
+import type { SendResult } from '../channels/send-result';
+import type { Config } from '../config/schema';
+import type { Metrics } from '../metrics';
+import { itemCount } from '../model/notification';
+import type { TemplateEngine } from '../render/engine';
+import { pack, type PackedMessage } from '../render/packer';
+import { backoffDelay } from './backoff';
+import type { SlidingWindowLimiter } from './rate-limiter';
+import type { JobProgress, OutboxJob, OutboxStore } from './store';
+
+/**
+ * DeliveryWorker drains the outbox, one receiver at a time in arrival order:
+ * wait for the head's retry time → wait for a rate-limit slot → pack the queue into dense messages
+ * → send the first → record progress, defer (retry with backoff) or dead-letter. It is the one
+ * place where retries happen (style.md §2.4).
+ */
+export interface WorkerDeps {
+  store: OutboxStore;
+  limiter: SlidingWindowLimiter;
+  metrics: Metrics;
+  logger: Logger;
+  clock: () => number;
+  /** Getters, so a hot reload swaps config, channels and templates atomically for the next send. */
+  current: () => { config: Config; channels: Map<string, Channel>; engine: TemplateEngine };
+  /** Called with jobs fully delivered (alert history for digests). */
+  onDelivered?: (jobs: OutboxJob[], at: number) => void;
+}
+
+/** How many queued notifications are considered per packing round. */
+const BATCH = 200;
+/** How often the outbox is polled for work queued by other processes. */
+const POLL_MS = 5_000;
+
+interface ReceiverState {
+  running: boolean;
+  again: boolean;
+  timer?: NodeJS.Timeout;
+  lastError?: string;
+}
+
+export class DeliveryWorker {
+  private readonly states = new Map<string, ReceiverState>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
+  private poll?: NodeJS.Timeout;
+
+  constructor(private readonly deps: WorkerDeps) {}
+
+  /** start resumes every receiver with queued work and seeds rate-limit windows from the store. */
+  async start(): Promise<void> {
+    const { config } = this.deps.current();
+    const now = this.deps.clock();
+    for (const receiver of config.receivers) {
+      const limit = receiver.robot?.rate_limit;
+      if (limit) this.deps.limiter.seed(receiver.name, await this.deps.store.sendTimes(receiver.name, now - limit.per));
+    }
+    await this.resume();
+    // Work requeued by the dead-letters command (another process) is noticed within a poll.
+    this.poll = setInterval(() => void this.resume().catch(() => undefined), POLL_MS);
+    this.poll.unref();
+  }
+
+  /** resume kicks every receiver with queued work that is not already being drained. */
+  private async resume(): Promise<void> {
+    for (const receiver of await this.deps.store.receiversWithWork()) {
+      const state = this.stateOf(receiver);
+      if (!state.running && !state.timer) this.kick(receiver);
+    }
+  }
+
+  /** kick makes the worker look at a receiver's queue now (after enqueue, requeue or a timer). */
+  kick(receiver: string): void {
+    if (this.stopping) return;
+    const state = this.stateOf(receiver);
+    if (state.timer) {
+      clearTimeout(state.timer);
+      state.timer = undefined;
+    }
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    const run = this.drain(receiver, state)
+      .catch((err) => this.deps.logger.error({ receiver, err: String(err) }, 'delivery loop failed; will retry'))
+      .finally(() => {
+        state.running = false;
+        this.inFlight.delete(run);
+        if (state.again && !this.stopping) {
+          state.again = false;
+          this.kick(receiver);
+        }
+      });
+    this.inFlight.add(run);
+  }
+
+  /** stop: no new sends; waits up to graceMs for in-flight sends. Queued work stays in the outbox. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.poll) clearInterval(this.poll);
+    for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
+    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+  }
+
+  private stateOf(receiver: string): ReceiverState {
+    let state = this.states.get(receiver);
+    if (!state) {
+      state = { running: false, again: false };
+      this.states.set(receiver, state);
+    }
+    return state;
+  }
+
+  private schedule(receiver: string, state: ReceiverState, delayMs: number): void {
+    if (this.stopping) return;
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      this.kick(receiver);
+    }, Math.max(1, delayMs));
+    state.timer.unref?.();
+  }
+
+  private async drain(receiver: string, state: ReceiverState): Promise<void> {
+    while (!this.stopping) {
+      state.again = false;
+      const { config, channels, engine } = this.deps.current();
+      const channel = channels.get(receiver);
+      if (!channel) {
+        this.deps.logger.warn({ receiver }, 'queued notifications for a receiver that is no longer configured; they stay queued until it is configured again');
+        return;
+      }
+      const jobs = await this.deps.store.pending(receiver, BATCH);
+      if (jobs.length === 0) return;
+      const now = this.deps.clock();
+      const head = jobs[0];
+      if (head.nextAttemptAt > now) return this.schedule(receiver, state, head.nextAttemptAt - now);
+      const limit = channel.rateLimit;
+      const tokens = this.deps.limiter.available(receiver, limit, now);
+      if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
+
+      let messages: PackedMessage[];
+      try {
+        messages = pack(
+          jobs.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent })),
+          { engine, format: channel.format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1 },
+        );
+      } catch (err) {
+        await this.deadLetter(channel, [head], { reason: 'render_error', error: `template failed to render: ${(err as Error).message}` }, now);
+        continue;
+      }
+      const [message, maybeCompanion] = messages;
+      const companion = maybeCompanion?.companion ? maybeCompanion : undefined;
+      const needed = companion ? 2 : 1;
+      if (limit && tokens < needed) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit, now) - now);
+      // Under load, hold a not-yet-full message briefly so the queue packs into fewer, denser messages.
+      if (limit && messages.filter((m) => !m.companion).length === 1 && tokens <= limit.count / 2) {
+        const lingerMs = limit.perMs / limit.count;
+        const waited = now - Math.max(head.createdAt, head.nextAttemptAt);
+        if (waited < lingerMs && message.bytes < channel.format.limit * 0.9) return this.schedule(receiver, state, lingerMs - waited);
+      }
+      const ok = await this.deliver(channel, message, jobs, now);
+      if (ok && companion) await this.sendCompanion(channel, companion);
+    }
+  }
+
+  /** deliver sends one packed message and records the outcome; returns whether it was sent. */
+  private async deliver(channel: Channel, message: PackedMessage, jobs: OutboxJob[], now: number): Promise<boolean> {
+    const touched = jobs.filter((job) => message.sections.some((section) => section.id === job.id));
+    const result = await this.send(channel, message, touched[0]?.notification.source ?? 'unknown');
+    if (result.ok) {
+      const progress: JobProgress[] = touched.map((job) => {
+        const end = Math.max(...message.sections.filter((section) => section.id === job.id).map((section) => section.end));
+        return { id: job.id, offset: end, partsSent: job.partsSent + 1, done: end >= itemCount(job.notification) };
+      });
+      await this.deps.store.progress(progress);
+      const done = touched.filter((job) => progress.find((p) => p.id === job.id)!.done);
+      this.deps.metrics.notifications.inc({ receiver: channel.name, outcome: 'sent' }, done.length);
+      if (done.length > 0) this.deps.onDelivered?.(done, now);
+      for (const warning of result.warnings) this.deps.logger.warn({ receiver: channel.name, warning }, 'WeCom accepted the message with a warning');
+      this.stateOf(channel.name).lastError = undefined;
+      return true;
+    }
+    const head = touched[0];
+    const maxAge = this.deps.current().config.delivery.retry.max_age;
+    if (!result.retry || now - head.createdAt >= maxAge) {
+      const error = result.retry ? `${result.error} (gave up: still failing after ${Math.round(maxAge / 1000)}s, delivery.retry.max_age)` : result.error;
+      await this.deadLetter(channel, touched, { errcode: result.errcode, reason: result.reason, error }, now);
+      return false;
+    }
+    const policy = this.deps.current().config.delivery.retry;
+    const delay = backoffDelay(head.attempts + 1, { initialMs: policy.initial_backoff, maxMs: policy.max_backoff }, result.retryAfterMs ?? 0);
+    await this.deps.store.deferred(touched.map((job) => job.id), now + delay, result.error);
+    this.deps.metrics.notifications.inc({ receiver: channel.name, outcome: 'retried' }, touched.length);
+    this.logFailure(channel.name, result, `WeCom send failed; retrying in ${delay} ms`, 'warn');
+    return false;
+  }
+
+  private async deadLetter(channel: Channel, jobs: OutboxJob[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void> {
+    await this.deps.store.kill(jobs.map((job) => job.id), failure, now);
+    this.deps.metrics.notifications.inc({ receiver: channel.name, outcome: 'failed' }, jobs.length);
+    this.deps.logger.error({ receiver: channel.name, errcode: failure.errcode, reason: failure.reason, error: failure.error, notifications: jobs.length }, 'delivery failed permanently; moved to dead letters');
+  }
+
+  /** send performs one WeCom call with metrics and a delivery record; a thrown error is a permanent failure. */
+  private async send(channel: Channel, message: PackedMessage, source: string): Promise<SendResult> {
+    const at = this.deps.clock();
+    this.deps.limiter.record(channel.name, at);
+    const started = performance.now();
+    let result: SendResult;
+    try {
+      result = await channel.send(message);
+    } catch (err) {
+      result = { ok: false, retry: false, reason: 'exception', error: `unexpected error while sending: ${(err as Error).message}` };
+    }
+    this.deps.metrics.sendDuration.observe({ receiver: channel.name }, (performance.now() - started) / 1000);
+    if (!result.ok) this.deps.metrics.wecomErrors.inc({ receiver: channel.name, errcode: result.errcode !== undefined ? String(result.errcode) : result.reason });
+    await this.deps.store.recordDelivery({
+      at,
+      receiver: channel.name,
+      source,
+      msgtype: message.msgtype,
+      status: result.ok ? 'sent' : result.retry ? 'retrying' : 'dead',
+      errcode: result.ok ? 0 : result.errcode,
+      reason: result.ok ? undefined : result.reason,
+      error: result.ok ? undefined : result.error,
+      alertCount: message.alertCount,
+      bytes: message.bytes,
+      body: JSON.stringify(channel.requestBody(message)),
+    });
+    return result;
+  }
+
+  /** sendCompanion: the mention-only text message; best effort (the alerts themselves were delivered). */
+  private async sendCompanion(channel: Channel, companion: PackedMessage): Promise<void> {
+    const result = await this.send(channel, companion, 'mention');
+    if (!result.ok) this.logFailure(channel.name, result, 'mention message failed (the alerts were delivered)', 'warn');
+  }
+
+  /** logFailure logs at `level` when the error changes, at debug when it repeats (no log floods). */
+  private logFailure(receiver: string, result: Extract<SendResult, { ok: false }>, message: string, level: 'warn' | 'error'): void {
+    const state = this.stateOf(receiver);
+    const fields = { receiver, errcode: result.errcode, reason: result.reason, error: result.error };
+    if (state.lastError === result.error) this.deps.logger.debug(fields, message);
+    else this.deps.logger[level](fields, message);
+    state.lastError = result.error;
+  }
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { Alert, ParsedPayload } from '../model/alert';
+import { identityFingerprint } from '../model/fingerprint';
+import { cleanStringMap, looseStringMap, nonEmpty } from './common';
+import { withoutPrivate } from './grafana-unified';
+import { payloadError } from './zod-error';
+
+/**
+ * Legacy Grafana dashboard alerting (Grafana 4–10; grafana/grafana
+ * `pkg/services/alerting/notifiers/webhook.go`). Grafana 4.x sent snake_case `rule_url`/`image_url`;
+ * both spellings are accepted. See payloads.md §2.2.
+ */
+const evalMatchSchema = z.object({
+  value: z.number().nullish(),
+  metric: z.string().nullish(),
+  tags: looseStringMap.optional(),
+});
+
+const payloadSchema = z.object({
+  ruleId: z.union([z.number(), z.string()], { message: 'expected a number (the legacy rule id)' }),
+  ruleName: z.string(),
+  state: z.enum(['alerting', 'ok', 'no_data', 'paused', 'pending', 'unknown'], {
+    message: 'must be one of alerting, ok, no_data, paused, pending, unknown (legacy Grafana alert state)',
+  }),
+  title: z.string().nullish(),
+  message: z.string().nullish(),
+  evalMatches: z.array(evalMatchSchema).nullish(),
+  orgId: z.number().nullish(),
+  dashboardId: z.number().nullish(),
+  panelId: z.number().nullish(),
+  tags: looseStringMap.optional(),
+  ruleUrl: z.string().nullish(),
+  rule_url: z.string().nullish(),
+  imageUrl: z.string().nullish(),
+  image_url: z.string().nullish(),
+});
+
+type LegacyPayload = z.output<typeof payloadSchema>;
+
+/** NO_DATA_HINT marks a legacy `no_data` alert, which fires because the query returned nothing. */
+export const NO_DATA_HINT = '无数据 (No Data)：告警查询没有返回数据';
+
+/**
+ * parseGrafanaLegacy validates and normalizes a legacy payload into one alert keyed on orgId + ruleId.
+ * `paused`, `pending` and `unknown` are accepted but not delivered (`skipped` says why).
+ * Legacy Grafana sends no start time, so `now` (the receive time) is used.
+ */
+export function parseGrafanaLegacy(body: unknown, now: Date): ParsedPayload {
+  const result = payloadSchema.safeParse(body);
+  if (!result.success) throw payloadError(result.error, 'legacy Grafana alert payload');
+  const payload = result.data;
+  const empty: ParsedPayload = { source: 'grafana', alerts: [], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, truncatedAlerts: 0 };
+  if (payload.state === 'paused' || payload.state === 'pending' || payload.state === 'unknown') {
+    return { ...empty, skipped: `Grafana legacy state "${payload.state}" is not delivered (rule "${payload.ruleName}")` };
+  }
+  const alert = normalize(payload, now);
+  return { ...empty, alerts: [alert], commonLabels: { ...alert.labels }, commonAnnotations: { ...alert.annotations } };
+}
+
+function normalize(payload: LegacyPayload, now: Date): Alert {
+  const resolved = payload.state === 'ok';
+  const noData = payload.state === 'no_data';
+  const tags = withoutPrivate(payload.tags ?? {});
+  const name = nonEmpty(payload.ruleName) ?? nonEmpty(payload.title) ?? '(未命名告警)';
+  const labels = cleanStringMap({ ...tags, alertname: name });
+  const matches = payload.evalMatches ?? [];
+  const summary = nonEmpty(payload.title) ?? name;
+  const details = nonEmpty(payload.message) ?? describeMatches(matches);
+  const description = [noData ? NO_DATA_HINT : undefined, details].filter((part) => part).join('\n');
+  const annotations: Record<string, string> = { summary };
+  if (description) annotations.description = description;
+  annotations.state = payload.state;
+  const at = now.toISOString();
+  return {
+    source: 'grafana',
+    status: resolved ? 'resolved' : 'firing',
+    name,
+    severity: (tags.severity ?? '').toLowerCase(),
+    summary,
+    description,
+    labels,
+    annotations,
+    startsAt: at,
+    endsAt: resolved ? at : undefined,
+    fingerprint: identityFingerprint({ orgId: payload.orgId == null ? '' : String(payload.orgId), ruleId: String(payload.ruleId) }),
+    value: formatMatches(matches),
+    links: {
+      source: nonEmpty(payload.ruleUrl) ?? nonEmpty(payload.rule_url),
+      image: nonEmpty(payload.imageUrl) ?? nonEmpty(payload.image_url),
+    },
+  };
+}
+
+type EvalMatch = z.output<typeof evalMatchSchema>;
+
+/** formatMatches renders evalMatches as `metric=value, …` (a null value prints `null`). */
+function formatMatches(matches: EvalMatch[]): string | undefined {
+  if (matches.length === 0) return undefined;
+  return matches.map((match) => `${match.metric ?? ''}=${match.value == null ? 'null' : String(match.value)}`).join(', ');
+}
+
+/** describeMatches lists the breaching series, one per line, when the rule has no message. */
+function describeMatches(matches: EvalMatch[]): string | undefined {
+  if (matches.length === 0) return undefined;
+  return matches.map((match) => `- ${match.metric ?? ''}: ${match.value == null ? 'null' : String(match.value)}`).join('\n');
+}
