@@ -4,7 +4,7 @@ import { WecomHttp } from '../../src/channels/http-client';
 import type { SendResult } from '../../src/channels/send-result';
 import { TokenCache } from '../../src/channels/token-cache';
 import { appSchema } from '../../src/config/receivers-schema';
-import type { Alert } from '../../src/model/alert';
+import type { Alert, ParsedPayload } from '../../src/model/alert';
 import { TemplateEngine } from '../../src/render/engine';
 import { messageFormat } from '../../src/render/format';
 import { pack, type PackedMessage } from '../../src/render/packer';
@@ -209,8 +209,8 @@ describe('AppChannel bodies', () => {
 describe('AppChannel byte limits with Chinese alerts', () => {
   const engine = TemplateEngine.load();
 
-  function chineseAlerts(): { alerts: Alert[]; parsed: ReturnType<typeof alertmanagerSource.parse> } {
-    const parsed = alertmanagerSource.parse(loadFixture('alertmanager-many.json'));
+  function chineseAlerts(): { alerts: Alert[]; parsed: ParsedPayload } {
+    const parsed = alertmanagerSource.parse(loadFixture('alertmanager-many.json'), new Date(FIXED_NOW));
     const alerts = Array.from({ length: 80 }, (_, i) => {
       const base = parsed.alerts[i % parsed.alerts.length];
       const long = i === 7 ? '数据库主从复制延迟持续升高，'.repeat(120) : '磁盘空间不足，请尽快清理日志目录。'.repeat(1 + (i % 4));
