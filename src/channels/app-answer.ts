@@ -39,7 +39,7 @@ const MAX_IDS = 10;
 
 /** recipientWarning is the operator sentence for one field (ids are not secrets; capped at 10). */
 export function recipientWarning(receiver: string, item: InvalidRecipients): string {
-  const shown = item.ids.slice(0, MAX_IDS).join('|') + (item.ids.length > MAX_IDS ? `|…` : '');
+  const shown = item.ids.slice(0, MAX_IDS).join('|') + (item.ids.length > MAX_IDS ? '|…' : '');
   return `接收者 ${receiver}：${item.ids.length} 个接收人未收到消息，${item.field}=${shown}：${FIELD_TEXT[item.field]}；请核对 to_user/to_party/to_tag 或在「应用管理 → 应用 → 可见范围」添加。`;
 }
 

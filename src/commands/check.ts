@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { loadConfigFile } from '../config/load';
 import { ConfigError } from '../config/errors';
 import { receiverKind } from '../config/receivers-schema';
@@ -34,7 +34,8 @@ export function checkCommand(file: string, out: (line: string) => void = console
     }
     throw error;
   }
-  const problems = templateProblems(config, engine, file);
+  // Same label as loadConfigFile's problems (the file name), so every line of one run looks alike.
+  const problems = templateProblems(config, engine, basename(file));
   if (problems.length > 0) {
     problems.forEach((problem) => err(problem));
     return 1;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, type Config } from './schema';
 import { expandEnv, type EnvProblem } from './env-expand';
 import { formatPath } from './format-path';
@@ -31,9 +31,11 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
  * parseConfigText validates YAML text. `label` prefixes every problem (`config.yaml: receivers[2].robot.key: required`).
  */
 export function parseConfigText(text: string, label: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // linePos is only filled by yaml's prettyErrors (which also rewrites the message), so count lines ourselves.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((err) => `${label}: ${describeYamlError(err.message, err.linePos?.[0])}`));
+    throw new ConfigError(doc.errors.map((err) => `${label}: ${describeYamlError(err.message, err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]))}`));
   }
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

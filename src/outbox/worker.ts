@@ -185,6 +185,8 @@ export class DeliveryWorker {
       return true;
     }
     const head = touched[0];
+    // Failure times count from the end of the call, so "wait at least a minute" holds from WeCom's view.
+    now = this.deps.clock();
     const maxAge = this.deps.current().config.delivery.retry.max_age;
     if (!result.retry || now - head.createdAt >= maxAge) {
       const error = result.retry ? `${result.error} (gave up: still failing after ${Math.round(maxAge / 1000)}s, delivery.retry.max_age)` : result.error;
@@ -207,8 +209,6 @@ export class DeliveryWorker {
 
   /** send performs one WeCom call with metrics and a delivery record; a thrown error is a permanent failure. */
   private async send(channel: Channel, message: PackedMessage, source: string): Promise<SendResult> {
-    const at = this.deps.clock();
-    this.deps.limiter.record(channel.name, at);
     const started = performance.now();
     let result: SendResult;
     try {
@@ -216,6 +216,10 @@ export class DeliveryWorker {
     } catch (err) {
       result = { ok: false, retry: false, reason: 'exception', error: `unexpected error while sending: ${(err as Error).message}` };
     }
+    // Counted when the call ends: WeCom saw the request no later than that, so spacing our window
+    // from completion times keeps WeCom's own window (whatever its latency) within the limit.
+    const at = this.deps.clock();
+    this.deps.limiter.record(channel.name, at);
     this.deps.metrics.sendDuration.observe({ receiver: channel.name }, (performance.now() - started) / 1000);
     if (!result.ok) this.deps.metrics.wecomErrors.inc({ receiver: channel.name, errcode: result.errcode !== undefined ? String(result.errcode) : result.reason });
     await this.deps.store.recordDelivery({

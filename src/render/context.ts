@@ -47,6 +47,11 @@ export interface MessageContext {
   part: PartInfo | null;
   /** `(1/3)` when the notification spans several messages, else empty. */
   partLabel: string;
+  /**
+   * True when the queue for this receiver needs more than one message: templates then render one
+   * line per alert, so a storm arrives as a few dense messages instead of many sparse ones.
+   */
+  compact: boolean;
   /** Generic messages and digests. */
   title?: string;
   content?: string;
@@ -61,7 +66,7 @@ export function partLabel(part: PartInfo | null): string {
 }
 
 /** buildContext builds the context for items [start, end) of a notification. */
-export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode): MessageContext {
+export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode, compact = false): MessageContext {
   const label = partLabel(part);
   if (notification.kind === 'message') {
     return {
@@ -79,6 +84,7 @@ export function buildContext(notification: Notification, start: number, end: num
       truncatedAlerts: 0,
       part,
       partLabel: label,
+      compact,
       title: sanitizeValue(notification.title, mode),
       // Content of a generic message is the caller's own markup (authenticated internal jobs).
       content: notification.content,
@@ -105,6 +111,7 @@ export function buildContext(notification: Notification, start: number, end: num
     truncatedAlerts: notification.truncatedAlerts,
     part,
     partLabel: label,
+    compact,
   };
 }
 

@@ -71,19 +71,40 @@ const SEPARATOR = '\n\n';
 const PLANNING_PART: PartInfo = { index: 999, total: 999 };
 
 export function pack(entries: PackEntry[], options: PackOptions): PackedMessage[] {
+  // Full layout while the queue fits one message; compact (one line per alert) once it does not,
+  // or once a notification is already being delivered in parts, so numbering stays consistent.
+  const resuming = entries.some((entry) => entry.partsSent > 0);
+  let plan = planMessages(entries, options, resuming);
+  if (!resuming && (plan.messages.length > 1 || !plan.complete)) {
+    const compact = planMessages(entries, options, true);
+    if (compact.messages.length <= plan.messages.length) plan = compact;
+  }
+  return finalize(plan.messages, entries, options, plan.budget, plan.compact);
+}
+
+interface PlannedMessage {
+  sections: PackedSection[];
+  truncated: boolean;
+}
+
+function planMessages(entries: PackEntry[], options: PackOptions, compact: boolean): { messages: PlannedMessage[]; complete: boolean; budget: number; compact: boolean } {
   const { format } = options;
-  const planned: { sections: PackedSection[]; truncated: boolean }[] = [];
+  const planned: PlannedMessage[] = [];
   let current: { sections: PackedSection[]; bytes: number; truncated: boolean } = { sections: [], bytes: 0, truncated: false };
   const mentionReserve = inlineMentionText(options).length > 0 ? byteLength(inlineMentionText(options)) + SEPARATOR.length : 0;
   const budgetTotal = format.limit - mentionReserve;
+  let complete = true;
   const flush = () => {
     if (current.sections.length > 0) planned.push({ sections: current.sections, truncated: current.truncated });
     current = { sections: [], bytes: 0, truncated: false };
   };
-  const renderSlice = (entry: PackEntry, start: number, end: number, part: PartInfo | null) => renderSection(entry.notification, start, end, part, options);
+  const renderSlice = (entry: PackEntry, start: number, end: number, part: PartInfo | null) => renderSection(entry.notification, start, end, part, options, compact);
 
   for (const entry of entries) {
-    if (options.maxMessages !== undefined && planned.length >= options.maxMessages) break;
+    if (options.maxMessages !== undefined && planned.length >= options.maxMessages) {
+      complete = false;
+      break;
+    }
     const count = itemCount(entry.notification);
     let pos = entry.offset;
     while (pos < count) {
@@ -109,7 +130,7 @@ export function pack(entries: PackEntry[], options: PackOptions): PackedMessage[
     }
   }
   flush();
-  return finalize(planned, entries, options, budgetTotal);
+  return { messages: planned, complete, budget: budgetTotal, compact };
 }
 
 /** largestFit finds the largest k in [0, max] with fits(k), assuming fits is monotone; few renders. */
@@ -132,7 +153,7 @@ function largestFit(max: number, fits: (k: number) => boolean): number {
   return low;
 }
 
-function finalize(planned: { sections: PackedSection[]; truncated: boolean }[], entries: PackEntry[], options: PackOptions, budget: number): PackedMessage[] {
+function finalize(planned: PlannedMessage[], entries: PackEntry[], options: PackOptions, budget: number, compact: boolean): PackedMessage[] {
   const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const partsPlanned = new Map<string, number>();
   for (const message of planned) for (const section of message.sections) partsPlanned.set(section.id, (partsPlanned.get(section.id) ?? 0) + 1);
@@ -149,7 +170,7 @@ function finalize(planned: { sections: PackedSection[]; truncated: boolean }[], 
       const index = (partIndex.get(section.id) ?? entry.partsSent) + 1;
       partIndex.set(section.id, index);
       const total = entry.partsSent + partsPlanned.get(section.id)!;
-      texts.push(renderSection(entry.notification, section.start, section.end, { index, total }, options));
+      texts.push(renderSection(entry.notification, section.start, section.end, { index, total }, options, compact));
       if (entry.notification.kind === 'alerts') {
         const slice = entry.notification.alerts.slice(section.start, section.end);
         alertCount += slice.length;
@@ -190,8 +211,8 @@ function finalize(planned: { sections: PackedSection[]; truncated: boolean }[], 
   return out;
 }
 
-function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackOptions): string {
-  const context = buildContext(notification, start, end, part, options.format.sanitize);
+function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackOptions, compact: boolean): string {
+  const context = buildContext(notification, start, end, part, options.format.sanitize, compact);
   const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone }));
   return options.format.plainMarkdown ? stripForPlainMarkdown(text) : text;
 }

@@ -13,6 +13,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   body: any;
   at: number;
+  /** What the fake answered (undefined while hanging). */
+  reply?: Reply;
 }
 
 /** A scripted reply: JSON with HTTP 200, a raw status/body, a hang, or a closed connection. */
@@ -88,6 +90,14 @@ export class FakeWecom {
     return this.requests.filter((request) => request.path.endsWith('/cgi-bin/gettoken')).length;
   }
 
+  /** accepted returns the sends WeCom would have delivered (HTTP 200 with errcode 0). */
+  accepted(pathPart = '/send'): RecordedRequest[] {
+    return this.sends(pathPart).filter((request) => {
+      const reply = request.reply;
+      return reply !== undefined && 'json' in reply && (reply.status ?? 200) === 200 && reply.json.errcode === 0;
+    });
+  }
+
   /** expireTokens makes every issued token invalid (WeCom answers 42001 until a refresh). */
   expireTokens(): void {
     this.validTokens.clear();
@@ -116,7 +126,8 @@ export class FakeWecom {
     const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, at: Date.now() };
     this.requests.push(request);
     const scripted = this.responders.map((responder) => responder(request)).find((reply) => reply !== undefined);
-    this.reply(res, scripted ?? this.defaultReply(request));
+    request.reply = scripted ?? this.defaultReply(request);
+    this.reply(res, request.reply);
   }
 
   private reply(res: ServerResponse, reply: Reply): void {

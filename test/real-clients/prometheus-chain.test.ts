@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeWecom } from '../support/fake-wecom';
+import { describeWithBinaries, startAlertmanager, startPrometheus, type RunningAlertmanager, type RunningPrometheus } from '../support/real-binaries';
+import { startService, waitUntil, type ServiceProcess } from '../support/service-process';
+
+/**
+ * The whole chain with real clients on 127.0.0.1: a Prometheus 2.42 alerting rule → Alertmanager 0.25
+ * → the adapter process → a fake WeCom robot. The rule fires only inside a time window
+ * (real-clients.md §7), so it resolves by itself and we see a firing and then a resolved message.
+ */
+const TOKEN = 'test-bearer-token-456';
+const ROBOT_KEY = 'test-robot-key-0002';
+
+function rulesFor(tStart: number, tEnd: number): string {
+  return `groups:
+  - name: demo
+    interval: 1s
+    rules:
+      - alert: PromDemoAlert
+        expr: vector(42) and on() (vector(time()) > ${tStart}) and on() (vector(time()) < ${tEnd})
+        labels:
+          severity: warning
+          instance: web-03
+        annotations:
+          summary: '演示告警：Prometheus 规则触发'
+          description: 'web-03 当前值为 {{ $value }}'
+`;
+}
+
+describeWithBinaries('real Prometheus → Alertmanager → adapter process → robot', ['prometheus', 'prometheus-alertmanager', 'amtool'], (bins) => {
+  let dir: string;
+  let fake: FakeWecom;
+  let adapter: ServiceProcess | undefined;
+  let am: RunningAlertmanager | undefined;
+  let prom: RunningPrometheus | undefined;
+
+  const diagnostics = () =>
+    [
+      `--- fake WeCom received ${fake.sends().length} message(s) ---`,
+      ...fake.sends().map((send, i) => `#${i + 1}\n${send.body?.markdown?.content ?? JSON.stringify(send.body)}`),
+      '--- prometheus stderr ---',
+      prom?.proc.stderr() ?? '(not started)',
+      '--- alertmanager stderr ---',
+      am?.proc.stderr() ?? '(not started)',
+      '--- adapter output ---',
+      adapter?.output() ?? '(not started)',
+    ].join('\n');
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wecom-adapter-prom-'));
+    fake = await new FakeWecom({ robotKeys: [ROBOT_KEY] }).start();
+    adapter = await startService({
+      dir: join(dir, 'adapter'),
+      config: {
+        server: { auth: { bearer_tokens: [TOKEN] } },
+        wecom: { api_base: fake.url, timeout: '2s' },
+        delivery: { retry: { initial_backoff: '50ms', max_backoff: '500ms', rate_limited_backoff: '500ms' } },
+        receivers: [{ name: 'ops', robot: { key: ROBOT_KEY } }],
+        route: { receiver: 'ops' },
+      },
+    });
+    am = await startAlertmanager({ bins, dir: join(dir, 'am'), webhookUrl: `${adapter.url}/webhook/alertmanager`, bearerToken: TOKEN });
+  }, 60_000);
+
+  afterAll(async () => {
+    await prom?.proc.stop();
+    await am?.proc.stop();
+    await adapter?.stop();
+    await fake?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('sends a firing and then a resolved message for PromDemoAlert', async () => {
+    // Prometheus needs ~5 s to discover its Alertmanager; alerts before that are dropped and only
+    // re-sent after resend-delay, so the window opens 8 s after launch and resend-delay is 1 s.
+    const launch = Math.floor(Date.now() / 1000);
+    const tStart = launch + 8;
+    const tEnd = tStart + 8;
+    prom = await startPrometheus({
+      bin: bins.prometheus,
+      dir: join(dir, 'prom'),
+      alertmanagerPort: am!.port,
+      rules: rulesFor(tStart, tEnd),
+      extraArgs: ['--rules.alert.resend-delay=1s'],
+    });
+
+    await waitUntil(() => fake.sends().length >= 1, (tStart - Date.now() / 1000) * 1000 + 15_000, 'the firing message', diagnostics);
+    const firing = fake.sends()[0].body.markdown.content as string;
+    const lines = firing.split('\n');
+    expect(lines[0]).toBe('## <font color="warning">告警 1 条</font> · PromDemoAlert');
+    expect(firing).toContain('**PromDemoAlert** <font color="warning">警告</font>');
+    expect(firing).toContain('> 摘要：演示告警：Prometheus 规则触发');
+    expect(firing).toContain('> 详情：web-03 当前值为 42');
+    expect(firing).toContain('> 实例：web-03');
+    // The rule's generatorURL points back at this Prometheus (with Go's \u0026 decoded to &).
+    expect(firing).toMatch(new RegExp(`\\[查看\\]\\(${prom.url.replace(/[.]/g, '\\.')}/graph\\?g0\\.expr=[^)]*&g0\\.tab=1\\)`));
+    expect(firing).not.toContain('已恢复');
+
+    await waitUntil(() => fake.sends().length >= 2, (tEnd - Date.now() / 1000) * 1000 + 15_000, 'the resolved message', diagnostics);
+    const resolved = fake.sends()[1].body.markdown.content as string;
+    expect(resolved.split('\n')[0]).toBe('## <font color="info">已恢复 1 条</font> · PromDemoAlert');
+    expect(resolved).toContain('**PromDemoAlert** <font color="info">已恢复</font>');
+    expect(resolved).toContain('> 摘要：演示告警：Prometheus 规则触发');
+    expect(resolved).toContain('> 实例：web-03');
+    expect(resolved).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 \d+s）/);
+
+    expect(fake.sends()).toHaveLength(2);
+    for (const send of fake.sends()) {
+      expect(send.query.get('key')).toBe(ROBOT_KEY);
+      expect(Buffer.byteLength(send.body.markdown.content)).toBeLessThanOrEqual(4096);
+    }
+  }, 90_000);
+});

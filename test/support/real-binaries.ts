@@ -1,0 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { stringify } from 'yaml';
+import { assertPortFree, freePort, spawnManaged, waitForHttp, type ManagedProcess } from './service-process';
+
+/**
+ * Locating and running Debian's real Alertmanager 0.25 / Prometheus 2.42 (real-clients.md).
+ * `.ci/run` installs them with apt-get. When a binary is missing, tests FAIL in CI (`CI` set) and are
+ * skipped with a visible warning elsewhere, never silently.
+ */
+
+export type BinaryName = 'prometheus-alertmanager' | 'amtool' | 'prometheus';
+
+const INSTALL_HINT = 'install them with `apt-get install -y --no-install-recommends prometheus-alertmanager prometheus` (what .ci/run does)';
+
+/** inCI: `CI` set to anything but "", "0" or "false". */
+export const inCI = Boolean(process.env.CI) && !['false', '0'].includes(String(process.env.CI).toLowerCase());
+
+/** findBinary looks on PATH, then /usr/bin and /usr/local/bin. */
+export function findBinary(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
+  return dirs.map((dir) => join(dir, name)).find((candidate) => existsSync(candidate));
+}
+
+export type Binaries = Record<BinaryName, string>;
+
+/**
+ * describeWithBinaries declares a suite that needs real binaries. All present → the suite runs with
+ * their paths. Missing in CI → one failing test naming them. Missing elsewhere → console.warn and a
+ * skipped test whose title says why.
+ */
+export function describeWithBinaries(title: string, names: BinaryName[], body: (bins: Binaries) => void): void {
+  const found = Object.fromEntries(names.map((name) => [name, findBinary(name)])) as Partial<Binaries>;
+  const missing = names.filter((name) => !found[name]);
+  if (missing.length === 0) {
+    describe(title, () => body(found as Binaries));
+    return;
+  }
+  const message = `${title}: ${missing.join(', ')} not found on PATH or in /usr/bin; ${INSTALL_HINT}`;
+  if (inCI) {
+    describe(title, () => {
+      it('has the real binaries it needs (required in CI)', () => {
+        throw new Error(message);
+      });
+    });
+    return;
+  }
+  console.warn(`SKIPPED real-client tests — ${message}`);
+  describe(title, () => {
+    it.skip(`SKIPPED: ${missing.join(', ')} not installed`, () => undefined);
+  });
+}
+
+/** assertLoopbackOnly fails when a generated config names a URL that is not on 127.0.0.1. */
+export function assertLoopbackOnly(text: string, what: string): void {
+  const urls = text.match(/\bhttps?:\/\/[^\s'"]+/g) ?? [];
+  const foreign = urls.filter((url) => !/^https?:\/\/127\.0\.0\.1(:\d+)?(\/|$)/.test(url));
+  if (foreign.length > 0) throw new Error(`${what} contains non-loopback URLs: ${foreign.join(', ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alertmanager
+
+export interface AlertmanagerOptions {
+  bins: Pick<Binaries, 'prometheus-alertmanager' | 'amtool'>;
+  dir: string;
+  /** The webhook URL (our adapter), e.g. `http://127.0.0.1:P/webhook/alertmanager`. */
+  webhookUrl: string;
+  bearerToken?: string;
+  groupWait?: string;
+  groupInterval?: string;
+}
+
+export interface RunningAlertmanager {
+  url: string;
+  port: number;
+  proc: ManagedProcess;
+  configPath: string;
+  /** POST /api/v2/alerts with the given alerts. */
+  postAlerts: (alerts: unknown[]) => Promise<void>;
+}
+
+/** startAlertmanager writes the config, runs `amtool check-config`, starts Alertmanager on a free port and waits for /-/ready. */
+export async function startAlertmanager(options: AlertmanagerOptions): Promise<RunningAlertmanager> {
+  mkdirSync(options.dir, { recursive: true });
+  const config = {
+    global: { resolve_timeout: '5m' },
+    route: {
+      receiver: 'adapter',
+      group_by: ['alertname'],
+      group_wait: options.groupWait ?? '1s',
+      group_interval: options.groupInterval ?? '2s',
+      repeat_interval: '1h',
+    },
+    receivers: [
+      {
+        name: 'adapter',
+        webhook_configs: [
+          {
+            url: options.webhookUrl,
+            send_resolved: true,
+            max_alerts: 0,
+            ...(options.bearerToken ? { http_config: { authorization: { type: 'Bearer', credentials: options.bearerToken } } } : {}),
+          },
+        ],
+      },
+    ],
+  };
+  const configPath = join(options.dir, 'alertmanager.yml');
+  const text = stringify(config);
+  assertLoopbackOnly(text, configPath);
+  writeFileSync(configPath, text);
+  const check = spawnSync(options.bins.amtool, ['check-config', configPath], { encoding: 'utf8', timeout: 20_000 });
+  if (check.error) throw check.error;
+  if (check.status !== 0) throw new Error(`amtool check-config failed (exit ${check.status}):\n${check.stdout}${check.stderr}\n--- config ---\n${text}`);
+
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    await assertPortFree(port);
+    const url = `http://127.0.0.1:${port}`;
+    const proc = spawnManaged(
+      options.bins['prometheus-alertmanager'],
+      [
+        `--config.file=${configPath}`,
+        `--storage.path=${join(options.dir, `am-data-${attempt}`)}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.external-url=${url}`,
+        '--cluster.listen-address=',
+        '--log.level=debug',
+      ],
+      { name: 'alertmanager', cwd: options.dir },
+    );
+    try {
+      await waitForHttp(`${url}/-/ready`, proc, 15_000);
+    } catch (err) {
+      await proc.stop();
+      if (attempt < 3 && /address already in use/i.test(proc.output())) continue;
+      throw err;
+    }
+    const postAlerts = async (alerts: unknown[]) => {
+      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      if (res.status !== 200) throw new Error(`Alertmanager POST /api/v2/alerts answered ${res.status}: ${await res.text()}`);
+    };
+    return { url, port, proc, configPath, postAlerts };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus
+
+export interface PrometheusOptions {
+  bin: string;
+  dir: string;
+  alertmanagerPort: number;
+  /** rules.yml content (already generated, e.g. with a firing time window). */
+  rules: string;
+  extraArgs?: string[];
+}
+
+export interface RunningPrometheus {
+  url: string;
+  port: number;
+  proc: ManagedProcess;
+}
+
+/** startPrometheus writes prometheus.yml + rules.yml, starts Prometheus on a free port, waits for /-/ready. */
+export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+  mkdirSync(options.dir, { recursive: true });
+  const config = {
+    global: { evaluation_interval: '1s' },
+    rule_files: ['rules.yml'],
+    alerting: { alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: [`127.0.0.1:${options.alertmanagerPort}`] }] }] },
+  };
+  const text = stringify(config);
+  writeFileSync(join(options.dir, 'prometheus.yml'), text);
+  writeFileSync(join(options.dir, 'rules.yml'), options.rules);
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    await assertPortFree(port);
+    const url = `http://127.0.0.1:${port}`;
+    const proc = spawnManaged(
+      options.bin,
+      [
+        `--config.file=${join(options.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(options.dir, `prom-data-${attempt}`)}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.external-url=${url}/`,
+        ...(options.extraArgs ?? []),
+      ],
+      { name: 'prometheus', cwd: options.dir },
+    );
+    try {
+      await waitForHttp(`${url}/-/ready`, proc, 20_000);
+    } catch (err) {
+      await proc.stop();
+      if (attempt < 3 && /address already in use/i.test(proc.output())) continue;
+      throw err;
+    }
+    return { url, port, proc };
+  }
+}
