@@ -6,6 +6,7 @@ export type FontColor = 'warning' | 'comment' | 'info';
 
 const CRITICAL = new Set(['critical', 'disaster', 'emergency', 'fatal', 'high', 'p0', 'p1', 'error', 'page']);
 const WARNING = new Set(['warning', 'warn', 'average', 'medium', 'major', 'p2', 'p3']);
+const INFO = new Set(['info', 'information', 'low', 'notice']);
 
 /** severityColor maps a severity to a WeCom font colour (critical/warning → warning, others → comment). */
 export function severityColor(severity: string | undefined): FontColor {
@@ -19,7 +20,7 @@ export function severityLabel(severity: string | undefined): string {
   const key = (severity ?? '').toLowerCase();
   if (CRITICAL.has(key)) return '严重';
   if (WARNING.has(key)) return '警告';
-  if (key === 'info' || key === 'information' || key === 'low' || key === 'notice') return '提示';
+  if (INFO.has(key)) return '提示';
   return severity && severity.length > 0 ? severity : '未定级';
 }
 
@@ -28,6 +29,6 @@ export function severityRank(severity: string | undefined): number {
   const key = (severity ?? '').toLowerCase();
   if (CRITICAL.has(key)) return 0;
   if (WARNING.has(key)) return 1;
-  if (key === 'info') return 2;
+  if (INFO.has(key)) return 2;
   return 3;
 }
