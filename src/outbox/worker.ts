@@ -8,6 +8,7 @@ import { itemCount } from '../model/notification';
 import type { TemplateEngine } from '../render/engine';
 import { pack, type PackedMessage } from '../render/packer';
 import { backoffDelay } from './backoff';
+import { formatDuration } from '../config/duration';
 import type { SlidingWindowLimiter } from './rate-limiter';
 import type { JobProgress, OutboxJob, OutboxStore } from './store';
 
@@ -189,7 +190,7 @@ export class DeliveryWorker {
     now = this.deps.clock();
     const maxAge = this.deps.current().config.delivery.retry.max_age;
     if (!result.retry || now - head.createdAt >= maxAge) {
-      const error = result.retry ? `${result.error} (gave up: still failing after ${Math.round(maxAge / 1000)}s, delivery.retry.max_age)` : result.error;
+      const error = result.retry ? `${result.error} (gave up: still failing after ${formatDuration(maxAge)}, delivery.retry.max_age)` : result.error;
       await this.deadLetter(channel, touched, { errcode: result.errcode, reason: result.reason, error }, now);
       return false;
     }

@@ -62,7 +62,8 @@ export class TemplateEngine {
       if (!name.startsWith('_partials/')) continue;
       try {
         const source = readFileSync(file, 'utf8');
-        hb.parse(source);
+        // precompile, not parse: parse alone misses unknown helpers, which then failed at render time.
+        hb.precompile(source, compileOptions);
         hb.registerPartial(basename(name, '.hbs'), hb.compile(source, compileOptions));
       } catch (err) {
         problems.push(`${file}: ${firstLine(err)}`);
