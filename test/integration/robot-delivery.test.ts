@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { FakeWecom } from '../support/fake-wecom';
 import { buildApp, robotConfig, type TestApp } from '../support/build-app';
-import { rawFixture } from '../support/fixtures';
+import { loadFixture, rawFixture } from '../support/fixtures';
 
 describe('Alertmanager → robot, end to end', () => {
   let fake: FakeWecom;
@@ -33,23 +33,36 @@ describe('Alertmanager → robot, end to end', () => {
     expect(content).toContain('> 实例：web-01');
     expect(content).toContain('> 实例：web-02');
     expect(content).toContain('> 摘要：磁盘空间不足');
-    expect(await t.metricValue('wecom_adapter_notifications_total', { receiver: 'ops', outcome: 'sent' })).toBe(1);
+    await waitUntil(async () => (await t.metricValue('wecom_adapter_notifications_total', { receiver: 'ops', outcome: 'sent' })) === 1);
   });
 
-  it('splits a 24-alert payload into numbered parts, every alert delivered once', async () => {
+  it('packs a 24-alert payload into one compact message, and splits 150 alerts into numbered parts', async () => {
     t = await buildApp(robotConfig(fake.url));
-    const res = await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(rawFixture('alertmanager-many.json'));
-    expect(res.status).toBe(200);
-    const delivered = () => fake.sends().map((send) => send.body.markdown.content as string).join('\n').match(/> 实例：\S+/g)?.length ?? 0;
-    await fake.waitFor(() => delivered() >= 24, 5000, '24 alerts');
-    const contents = fake.sends().map((send) => send.body.markdown.content as string);
-    contents.forEach((content, i) => {
+    await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(rawFixture('alertmanager-many.json')).expect(200);
+    await fake.waitFor(() => fake.accepted().length === 1);
+    const compact: string = fake.accepted()[0].body.markdown.content;
+    expect(compact.split('\n')[0]).toBe('## <font color="warning">告警 17 条</font> · <font color="info">恢复 7 条</font> · HostDiskUsageHigh');
+    expect(compact.match(/\*\*HostDiskUsageHigh\*\* \S+/g)).toHaveLength(24);
+
+    const many = loadFixture('real-alertmanager-0.25-firing.json');
+    many.alerts = Array.from({ length: 150 }, (_, i) => ({
+      ...many.alerts[0],
+      labels: { alertname: 'DiskFull', instance: `db-${String(i).padStart(3, '0')}`, severity: 'critical' },
+      annotations: { summary: `数据库主机 db-${i} 的数据盘使用率已超过 95%，写入即将失败，请立即扩容或清理归档日志` },
+      fingerprint: `f${String(i).padStart(15, '0')}`,
+    }));
+    await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(many).expect(200);
+    const delivered = () => fake.accepted().slice(1).map((send) => send.body.markdown.content as string);
+    await fake.waitFor(() => (delivered().join('\n').match(/\*\*DiskFull\*\* db-\d+/g)?.length ?? 0) >= 150, 5000, '150 alerts');
+    const parts = delivered();
+    expect(parts.length).toBeGreaterThan(1);
+    parts.forEach((content, i) => {
       expect(Buffer.byteLength(content)).toBeLessThanOrEqual(4096);
-      expect(content).toContain(`(${i + 1}/${contents.length})`);
+      expect(content.split('\n')[0]).toContain(`(${i + 1}/${parts.length})`);
     });
-    const instances = contents.join('\n').match(/> 实例：\S+/g) ?? [];
-    expect(instances).toHaveLength(24);
-    expect(new Set(instances).size).toBe(24);
+    const instances = parts.join('\n').match(/\*\*DiskFull\*\* (db-\d+)/g)!;
+    expect(instances).toHaveLength(150);
+    expect(new Set(instances).size).toBe(150);
   });
 
   it('treats errcode != 0 in HTTP 200 as a failure: 93000 goes to dead letters, counted', async () => {
