@@ -7,6 +7,8 @@ import { createMetrics, type Metrics } from './metrics';
 import { SqliteOutboxStore } from './outbox/sqlite-store';
 import type { OutboxStore } from './outbox/store';
 import { Service } from './service';
+import { SqliteHistoryStore } from './history/sqlite-history-store';
+import type { HistoryStore } from './history/history-store';
 
 /**
  * createService wires the production collaborators (SQLite outbox under storage.path, token cache,
@@ -17,6 +19,8 @@ export interface BootstrapOptions {
   logger: Logger;
   reloadConfig?: () => LoadedConfig;
   store?: OutboxStore;
+  /** Alert history for digests; default `storage.path/history.sqlite`. */
+  history?: HistoryStore;
   registry?: Registry;
   clock?: () => number;
   consoleWrite?: (text: string) => void;
@@ -37,6 +41,7 @@ export function createService(options: BootstrapOptions): { service: Service; me
     clock: options.clock,
     consoleWrite: options.consoleWrite,
     reloadConfig: options.reloadConfig,
+    history: options.history ?? new SqliteHistoryStore(resolve(config.storage.path)),
   });
   return { service, metrics };
 }

@@ -18,6 +18,7 @@ export interface Metrics {
   deadLetters: Gauge<'receiver'>;
   tokenRefreshes: Counter<'receiver'>;
   invalidRecipients: Counter<'receiver' | 'kind'>;
+  possibleDuplicates: Counter<'receiver'>;
   configReloadSuccessful: Gauge;
   configReloadTime: Gauge;
   /** Receivers whose gauges are reported at zero even when idle. */
@@ -71,6 +72,7 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
     }),
     tokenRefreshes: new Counter({ name: 'wecom_adapter_token_refreshes_total', help: 'App access-token fetches per receiver.', labelNames: ['receiver'], registers: [registry] }),
     invalidRecipients: new Counter({ name: 'wecom_adapter_invalid_recipients_total', help: 'Recipients WeCom reported invalid in otherwise successful app sends (invaliduser, invalidparty, invalidtag, unlicenseduser).', labelNames: ['receiver', 'kind'], registers: [registry] }),
+    possibleDuplicates: new Counter({ name: 'wecom_adapter_possible_duplicates_total', help: 'Notifications sent again after a crash interrupted their send (they may have been delivered twice).', labelNames: ['receiver'], registers: [registry] }),
     configReloadSuccessful: new Gauge({ name: 'wecom_adapter_config_last_reload_successful', help: 'Whether the last configuration reload succeeded (1) or failed (0).', registers: [registry] }),
     configReloadTime: new Gauge({ name: 'wecom_adapter_config_last_reload_success_timestamp_seconds', help: 'Time of the last successful configuration load.', registers: [registry] }),
     knownReceivers,

@@ -12,6 +12,8 @@ import { dedupKey } from './pipeline/dedup-key';
 import { planNotifications } from './pipeline/plan';
 import { buildState, secretsOf, type RuntimeState, type StateDeps } from './runtime-state';
 import { findSource } from './sources/registry';
+import type { HistoryStore } from './history/history-store';
+import { HistoryRecorder } from './history/recorder';
 
 /**
  * Service is the running adapter: the current runtime state (config, channels, templates), the
@@ -28,6 +30,8 @@ export interface ServiceDeps {
   consoleWrite?: (text: string) => void;
   /** Reads the config again (for reload); throws ConfigError. */
   reloadConfig?: () => LoadedConfig;
+  /** Alert history for digests (every received alert is recorded at ingest). */
+  history?: HistoryStore;
 }
 
 export interface IngestResult {
@@ -44,6 +48,8 @@ export class Service {
   private accepting = true;
   private readonly stateDeps: StateDeps;
   readonly limiter = new SlidingWindowLimiter();
+  private readonly recorder?: HistoryRecorder;
+  private readonly reloadListeners: ((state: RuntimeState) => void)[] = [];
 
   constructor(private readonly deps: ServiceDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -54,6 +60,7 @@ export class Service {
     };
     this.state = buildState(deps.loaded, this.stateDeps);
     this.initMetrics();
+    if (deps.history) this.recorder = new HistoryRecorder(deps.history, deps.logger, () => this.state.config.delivery.history_retention);
     this.worker = new DeliveryWorker({
       store: deps.store,
       limiter: this.limiter,
@@ -70,6 +77,16 @@ export class Service {
 
   get store(): OutboxStore {
     return this.deps.store;
+  }
+
+  /** The alert history (digests), when configured. */
+  get history(): HistoryStore | undefined {
+    return this.deps.history;
+  }
+
+  /** onReload registers a listener called with the new state after each successful reload (digest scheduler). */
+  onReload(listener: (state: RuntimeState) => void): void {
+    this.reloadListeners.push(listener);
   }
 
   /** secrets: every configured secret value, for log scrubbing. */
@@ -91,6 +108,7 @@ export class Service {
     const now = this.clock();
     const parsed = source.parse(body, new Date(now));
     for (const alert of parsed.alerts) this.deps.metrics.alertsReceived.inc({ source: parsed.source, status: alert.status });
+    await this.recorder?.record(parsed.alerts, now);
     if (parsed.alerts.length === 0) return { alerts: 0, notifications: 0, deduplicated: 0, skipped: parsed.skipped };
     const plan = planNotifications(parsed, this.state.config.route, pinnedReceiver);
     return { alerts: parsed.alerts.length, ...(await this.enqueue(plan.notifications, now)) };
@@ -139,6 +157,13 @@ export class Service {
       setTimeout(() => void previous.http.close().catch(() => undefined), 30_000).unref();
       void this.deps.store.receiversWithWork().then((receivers) => receivers.forEach((receiver) => this.worker.kick(receiver)));
       this.deps.logger.info({ config: loaded.source, receivers: next.config.receivers.length }, 'configuration reloaded');
+      for (const listener of this.reloadListeners) {
+        try {
+          listener(next);
+        } catch (err) {
+          this.deps.logger.error({ err: String(err) }, 'a reload listener failed');
+        }
+      }
       return next;
     } catch (err) {
       this.deps.metrics.configReloadSuccessful.set(0);
@@ -159,6 +184,7 @@ export class Service {
     this.accepting = false;
     await this.worker.stop(this.state.config.delivery.shutdown_grace);
     await this.deps.store.close();
+    await this.deps.history?.close().catch(() => undefined);
     await this.state.http.close().catch(() => undefined);
   }
 

@@ -21,7 +21,7 @@ export interface ChannelDeps {
 /** createChannel builds the channel for one configured receiver. */
 export function createChannel(receiver: ReceiverConfig, deps: ChannelDeps): Channel {
   const common = { http: deps.http, apiBase: deps.config.wecom.api_base, rateLimitedBackoffMs: deps.config.delivery.retry.rate_limited_backoff };
-  if (receiver.robot) return new RobotChannel(receiver.name, receiver.robot, common);
+  if (receiver.robot) return new RobotChannel(receiver.name, receiver.robot, { ...common, fallbackUrl: deps.config.server.external_url });
   if (receiver.app) {
     const app = { ...common, tokens: deps.tokens, fallbackUrl: deps.config.server.external_url, onInvalidRecipients: deps.onInvalidRecipients };
     return new AppChannel(receiver.name, receiver.app, app);

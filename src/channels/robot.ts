@@ -5,6 +5,7 @@ import type { Channel } from './channel';
 import { classifyOutcome } from './classify';
 import type { WecomHttp } from './http-client';
 import type { SendResult } from './send-result';
+import { newsBody, templateCardBody } from './robot-rich';
 
 /**
  * RobotChannel posts to a WeCom group robot webhook (群机器人, wecom-api.md §1).
@@ -14,6 +15,8 @@ export interface RobotChannelDeps {
   http: WecomHttp;
   apiBase: string;
   rateLimitedBackoffMs: number;
+  /** Link of last resort for news and template_card (`server.external_url`). */
+  fallbackUrl?: string;
 }
 
 export class RobotChannel implements Channel {
@@ -40,7 +43,7 @@ export class RobotChannel implements Channel {
   }
 
   requestBody(message: PackedMessage): unknown {
-    return robotBody(message);
+    return robotBody(message, this.deps.fallbackUrl);
   }
 
   secrets(): string[] {
@@ -48,8 +51,11 @@ export class RobotChannel implements Channel {
   }
 }
 
-/** robotBody builds the documented JSON for each robot msgtype (wecom-api.md §1.3). */
-export function robotBody(message: PackedMessage): Record<string, unknown> {
+/**
+ * robotBody builds the documented JSON for each robot msgtype (wecom-api.md §1.3). news and
+ * template_card need a link: the message's own, else `fallbackUrl`, else the WeCom portal.
+ */
+export function robotBody(message: PackedMessage, fallbackUrl?: string): Record<string, unknown> {
   switch (message.msgtype) {
     case 'text': {
       const text: Record<string, unknown> = { content: message.content };
@@ -63,10 +69,9 @@ export function robotBody(message: PackedMessage): Record<string, unknown> {
     case 'markdown_v2':
       return { msgtype: 'markdown_v2', markdown_v2: { content: message.content } };
     case 'news':
-      return {
-        msgtype: 'news',
-        news: { articles: [{ title: message.title ?? '', description: message.content, url: message.url ?? '', ...(message.picurl ? { picurl: message.picurl } : {}) }] },
-      };
+      return newsBody(message, fallbackUrl);
+    case 'template_card':
+      return templateCardBody(message, fallbackUrl);
     default:
       return { msgtype: 'markdown', markdown: { content: message.content } };
   }

@@ -1,4 +1,5 @@
 import type { Alert, SourceName } from './alert';
+import type { DigestSummary } from '../digest/types';
 
 /**
  * Notification: the alerts of one payload that routed to one receiver (with one template), i.e. the
@@ -35,6 +36,8 @@ export interface TextNotification {
   /** Optional per-message mention override. */
   mention?: { users?: string[]; mobiles?: string[]; all?: boolean };
   createdAt: string;
+  /** Digests only: the summary the `digest` templates render (as `digest`). */
+  digest?: DigestSummary;
 }
 
 export type Notification = AlertNotification | TextNotification;

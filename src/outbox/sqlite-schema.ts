@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   state TEXT NOT NULL DEFAULT 'pending',
   errcode INTEGER,
   reason TEXT,
-  failed_at INTEGER
+  failed_at INTEGER,
+  -- set while a send of this job is in flight; found set at start = the process died mid-send
+  sending_since INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (state, receiver, id);
 CREATE TABLE IF NOT EXISTS dedup (

@@ -38,6 +38,7 @@ export class SqliteOutboxStore implements OutboxStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
+    migrate(this.db);
     const db = this.db;
     this.statements = {
       dedupGet: db.prepare<[string, number], { key: string }>('SELECT key FROM dedup WHERE key = ? AND expires_at > ?'),
@@ -46,10 +47,13 @@ export class SqliteOutboxStore implements OutboxStore {
       insert: db.prepare('INSERT INTO jobs (receiver, notification, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
       pending: db.prepare<[string, number], JobRow>("SELECT * FROM jobs WHERE state = 'pending' AND receiver = ? ORDER BY id LIMIT ?"),
       receivers: db.prepare<[], { receiver: string }>("SELECT DISTINCT receiver FROM jobs WHERE state = 'pending'"),
-      update: db.prepare('UPDATE jobs SET item_offset = ?, parts_sent = ? WHERE id = ?'),
+      update: db.prepare('UPDATE jobs SET item_offset = ?, parts_sent = ?, sending_since = NULL WHERE id = ?'),
+      markSending: db.prepare('UPDATE jobs SET sending_since = ? WHERE id = ?'),
+      interrupted: db.prepare<[], { receiver: string; n: number }>("SELECT receiver, count(*) AS n FROM jobs WHERE state = 'pending' AND sending_since IS NOT NULL GROUP BY receiver"),
+      clearSending: db.prepare('UPDATE jobs SET sending_since = NULL WHERE sending_since IS NOT NULL'),
       remove: db.prepare('DELETE FROM jobs WHERE id = ?'),
-      defer: db.prepare('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
-      kill: db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, errcode = ?, reason = ?, last_error = ?, failed_at = ? WHERE id = ?"),
+      defer: db.prepare('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, sending_since = NULL WHERE id = ?'),
+      kill: db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, errcode = ?, reason = ?, last_error = ?, failed_at = ?, sending_since = NULL WHERE id = ?"),
       dead: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'dead' ORDER BY id"),
       requeueOne: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL WHERE id = ? AND state = 'dead' RETURNING receiver"),
       requeueAll: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL WHERE state = 'dead' RETURNING receiver"),
@@ -89,6 +93,18 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async receiversWithWork(): Promise<string[]> {
     return this.statements.receivers.all().map((row) => row.receiver);
+  }
+
+  async markSending(ids: string[], now: number): Promise<void> {
+    this.db.transaction(() => ids.forEach((id) => this.statements.markSending.run(now, Number(id))))();
+  }
+
+  async recoverInterrupted(): Promise<{ receiver: string; count: number }[]> {
+    return this.db.transaction(() => {
+      const rows = this.statements.interrupted.all().map((row) => ({ receiver: row.receiver, count: row.n }));
+      this.statements.clearSending.run();
+      return rows;
+    })();
   }
 
   async progress(updates: JobProgress[]): Promise<void> {
@@ -178,6 +194,12 @@ export class SqliteOutboxStore implements OutboxStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** migrate adds columns introduced after a data directory was created (schema changes are additive). */
+function migrate(db: Database.Database): void {
+  const columns = new Set((db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((column) => column.name));
+  if (!columns.has('sending_since')) db.exec('ALTER TABLE jobs ADD COLUMN sending_since INTEGER');
 }
 
 function toJob(row: JobRow): OutboxJob {

@@ -75,6 +75,13 @@ export interface OutboxStore {
   pending(receiver: string, limit: number): Promise<OutboxJob[]>;
   /** receiversWithWork lists receivers that have queued jobs (used at start to resume). */
   receiversWithWork(): Promise<string[]>;
+  /** markSending flags jobs whose message is being sent; cleared by progress, deferred and kill. */
+  markSending(ids: string[], now: number): Promise<void>;
+  /**
+   * recoverInterrupted clears the flags left by a process that died mid-send and returns how many
+   * jobs were affected: their message may have reached WeCom already and is sent again.
+   */
+  recoverInterrupted(): Promise<{ receiver: string; count: number }[]>;
   /** progress records delivered items; jobs with done=true leave the queue. */
   progress(updates: JobProgress[]): Promise<void>;
   /** deferred records a failed attempt: attempts+1 and the next attempt time for these jobs. */

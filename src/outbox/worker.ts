@@ -6,6 +6,7 @@ import type { Config } from '../config/schema';
 import type { Metrics } from '../metrics';
 import { itemCount } from '../model/notification';
 import type { TemplateEngine } from '../render/engine';
+import { formatOf } from '../render/format';
 import { pack, type PackedMessage } from '../render/packer';
 import { backoffDelay } from './backoff';
 import { formatDuration } from '../config/duration';
@@ -32,6 +33,8 @@ export interface WorkerDeps {
 
 /** How many queued notifications are considered per packing round. */
 const BATCH = 200;
+/** Longest a partial message is held back to gather more (latency bound under slow limits). */
+const MAX_LINGER_MS = 5_000;
 /** How often the outbox is polled for work queued by other processes. */
 const POLL_MS = 5_000;
 
@@ -57,6 +60,12 @@ export class DeliveryWorker {
     for (const receiver of config.receivers) {
       const limit = receiver.robot?.rate_limit;
       if (limit) this.deps.limiter.seed(receiver.name, await this.deps.store.sendTimes(receiver.name, now - limit.per));
+    }
+    for (const { receiver, count } of await this.deps.store.recoverInterrupted()) {
+      // The previous process died while sending: that message may have arrived; it is sent again
+      // (at least once), and counted so the duplicate is visible.
+      this.deps.metrics.possibleDuplicates.inc({ receiver }, count);
+      this.deps.logger.warn({ receiver, notifications: count }, 'resending notifications that were in flight when the previous process stopped (a duplicate message is possible)');
     }
     await this.resume();
     // Work requeued by the dead-letters command (another process) is noticed within a poll.
@@ -143,11 +152,15 @@ export class DeliveryWorker {
       const tokens = this.deps.limiter.available(receiver, limit, now);
       if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
 
+      // A generic message may override the receiver's msgtype: pack the head's run of jobs that share its format.
+      const format = formatOf(channel, head.notification);
+      const end = jobs.findIndex((job) => formatOf(channel, job.notification).msgtype !== format.msgtype);
+      const batch = end === -1 ? jobs : jobs.slice(0, end);
       let messages: PackedMessage[];
       try {
         messages = pack(
-          jobs.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent })),
-          { engine, format: channel.format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1 },
+          batch.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent })),
+          { engine, format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1 },
         );
       } catch (err) {
         await this.deadLetter(channel, [head], { reason: 'render_error', error: `template failed to render: ${(err as Error).message}` }, now);
@@ -159,11 +172,11 @@ export class DeliveryWorker {
       if (limit && tokens < needed) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit, now) - now);
       // Under load, hold a not-yet-full message briefly so the queue packs into fewer, denser messages.
       if (limit && messages.filter((m) => !m.companion).length === 1 && tokens <= limit.count / 2) {
-        const lingerMs = limit.perMs / limit.count;
+        const lingerMs = Math.min(limit.perMs / limit.count, MAX_LINGER_MS);
         const waited = now - Math.max(head.createdAt, head.nextAttemptAt);
-        if (waited < lingerMs && message.bytes < channel.format.limit * 0.9) return this.schedule(receiver, state, lingerMs - waited);
+        if (waited < lingerMs && message.bytes < format.limit * 0.9) return this.schedule(receiver, state, lingerMs - waited);
       }
-      const ok = await this.deliver(channel, message, jobs, now);
+      const ok = await this.deliver(channel, message, batch, now);
       if (ok && companion) await this.sendCompanion(channel, companion);
     }
   }
@@ -171,6 +184,7 @@ export class DeliveryWorker {
   /** deliver sends one packed message and records the outcome; returns whether it was sent. */
   private async deliver(channel: Channel, message: PackedMessage, jobs: OutboxJob[], now: number): Promise<boolean> {
     const touched = jobs.filter((job) => message.sections.some((section) => section.id === job.id));
+    await this.deps.store.markSending(touched.map((job) => job.id), now);
     const result = await this.send(channel, message, touched[0]?.notification.source ?? 'unknown');
     if (result.ok) {
       const progress: JobProgress[] = touched.map((job) => {

@@ -1,5 +1,6 @@
 import type { Alert, AlertLinks } from '../model/alert';
 import type { Notification } from '../model/notification';
+import type { DigestSummary } from '../digest/types';
 import { sanitizeRecord, sanitizeUrl, sanitizeValue, type SanitizeMode } from './sanitize';
 
 /**
@@ -58,6 +59,8 @@ export interface MessageContext {
   severity?: string;
   labels?: Record<string, string>;
   createdAt?: string;
+  /** Digests: the summary (README "Digests"), every string sanitized like payload values. */
+  digest?: DigestSummary;
 }
 
 /** partLabel renders the visible part number. */
@@ -91,6 +94,7 @@ export function buildContext(notification: Notification, start: number, end: num
       severity: notification.severity ? sanitizeValue(notification.severity, mode) : undefined,
       labels: sanitizeRecord(notification.labels, mode),
       createdAt: notification.createdAt,
+      digest: notification.digest ? sanitizeDeep(notification.digest, mode) : undefined,
     };
   }
   const alerts = notification.alerts.slice(start, end).map((alert) => viewOf(alert, mode));
@@ -137,4 +141,14 @@ function viewOf(alert: Alert, mode: SanitizeMode): AlertView {
     links,
     resolvedReason: alert.resolvedReason === undefined ? undefined : sanitizeValue(alert.resolvedReason, mode),
   };
+}
+
+/** sanitizeDeep sanitizes every string inside plain JSON data (digest summaries: alert names, instances…). */
+function sanitizeDeep<T>(value: T, mode: SanitizeMode): T {
+  if (typeof value === 'string') return sanitizeValue(value, mode) as T;
+  if (Array.isArray(value)) return value.map((item) => sanitizeDeep(item, mode)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, sanitizeDeep(item, mode)])) as T;
+  }
+  return value;
 }

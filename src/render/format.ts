@@ -1,4 +1,5 @@
 import type { ReceiverKind } from '../config/schema';
+import type { Notification } from '../model/notification';
 import type { TemplateVariant } from './engine';
 import type { SanitizeMode } from './sanitize';
 import { LIMITS } from './limits';
@@ -51,4 +52,22 @@ export function messageFormat(kind: ReceiverKind, msgtype: string): MessageForma
   return msgtype === 'text'
     ? { msgtype, variant: 'text', sanitize: 'text', limit: LIMITS.robotText, mentions: 'fields' }
     : { msgtype: 'markdown', variant: 'md', sanitize: 'markdown', limit: LIMITS.robotMarkdown, mentions: 'inline' };
+}
+
+/** Robot / app / console msgtypes a receiver of each kind accepts (config and per-message overrides). */
+export const MSGTYPES: Record<ReceiverKind, readonly string[]> = {
+  robot: ['markdown', 'markdown_v2', 'text', 'news', 'template_card'],
+  app: ['markdown', 'text', 'textcard'],
+  console: ['markdown', 'text'],
+};
+
+/**
+ * formatOf is the format a queued notification is rendered and sent in on a receiver: the
+ * receiver's own, or a generic message's `msgtype` override (`POST /api/v1/messages`). The worker
+ * packs only consecutive notifications that share a format into one message.
+ */
+export function formatOf(receiver: { kind: ReceiverKind; format: MessageFormat }, notification: Notification): MessageFormat {
+  const override = notification.kind === 'message' ? notification.msgtype : undefined;
+  if (!override || override === receiver.format.msgtype || !MSGTYPES[receiver.kind].includes(override)) return receiver.format;
+  return messageFormat(receiver.kind, override);
 }

@@ -5,6 +5,7 @@ import type { MessageFormat } from './format';
 import { buildContext, type PartInfo } from './context';
 import { byteLength, truncateBytes, TRUNCATION_MARKER } from './bytes';
 import { normalizeOutput, stripForPlainMarkdown } from './normalize';
+import { cardFields, type CardFields } from './card';
 
 /**
  * The packer turns queued notifications for one receiver into as few WeCom messages as the byte
@@ -45,6 +46,8 @@ export interface PackedMessage {
   url?: string;
   /** News: picture (Grafana imageURL). */
   picurl?: string;
+  /** template_card: source, key figure, key/value list and links (card.ts); set for the `card` variant only. */
+  card?: CardFields;
   /** Mentions carried as fields (text) or by a companion message. */
   mention?: Mention;
   sections: PackedSection[];
@@ -198,6 +201,7 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
       title,
       url: links?.source ?? links?.dashboard ?? (first?.notification.kind === 'alerts' ? first.notification.externalURL : undefined),
       picurl: links?.image,
+      card: options.format.variant === 'card' ? cardFields(message.sections.map((section) => ({ notification: byId.get(section.id)!.notification, start: section.start, end: section.end })), options.timezone, options.now) : undefined,
       mention: mention && options.format.mentions === 'fields' ? mention : undefined,
       sections: message.sections,
       alertCount,

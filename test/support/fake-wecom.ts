@@ -19,7 +19,7 @@ export interface RecordedRequest {
 
 /** A scripted reply: JSON with HTTP 200, a raw status/body, a hang, or a closed connection. */
 export type Reply =
-  | { json: Record<string, unknown>; status?: number }
+  | { json: Record<string, unknown>; status?: number; delayMs?: number }
   | { status: number; text: string }
   | { hang: true }
   | { destroy: true };
@@ -137,6 +137,11 @@ export class FakeWecom {
     }
     if ('destroy' in reply) {
       res.socket?.destroy();
+      return;
+    }
+    if ('json' in reply && reply.delayMs) {
+      const delayed = { ...reply, delayMs: undefined };
+      setTimeout(() => this.reply(res, delayed), reply.delayMs);
       return;
     }
     if ('json' in reply) {

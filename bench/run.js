@@ -1,0 +1,802 @@
+'use strict';
+/**
+ * `npm run bench`: the service's performance figures, each against a baseline measured in the same
+ * run on the same machine (the machine may be shared and noisy, so only ratios travel well).
+ *
+ *  1. ingest      autocannon against the real service (separate process, SQLite outbox, delivering
+ *                 to a fake WeCom) vs a bare node:http server that only parses the JSON.
+ *  2. storm       1,000 alerts in 100 webhooks to one robot limited to 20 messages per 1 s window,
+ *                 vs a naive sender (one message per webhook, sent at once).
+ *  3. end-to-end  webhook sent → message at the fake WeCom, sequential, low load, vs a bare server
+ *                 that answers and forwards once.
+ *  4. memory      RSS idle and with 10,000 notifications queued, vs the bare server's RSS.
+ *  5. render      µs per rendered robot markdown message (pack() with the built-in templates) vs
+ *                 JSON.stringify of the same payload.
+ *
+ * Prints every figure with its baseline, ratio and target (met / not met), then writes
+ * BENCHMARKS.md and the table between <!-- bench:start --> and <!-- bench:end --> in README.md.
+ * Uses the built dist/ (npm run bench builds first). Everything runs on 127.0.0.1.
+ *
+ * Environment: BENCH_QUICK=1 shortens every phase (for trying the runner, figures are rougher);
+ * BENCH_PROF=1 runs service processes with --cpu-prof into bench/profiles/;
+ * BENCH_NO_WRITE=1 prints only (does not touch BENCHMARKS.md / README.md).
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const autocannon = require('autocannon');
+const { startFakeWecom } = require('./fake-wecom');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist', 'src');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'payloads');
+const QUICK = process.env.BENCH_QUICK === '1';
+const PROFILE = process.env.BENCH_PROF === '1';
+const NO_WRITE = process.env.BENCH_NO_WRITE === '1';
+
+const CFG = {
+  ingestWarmSeconds: QUICK ? 1 : 2,
+  ingestRoundSeconds: QUICK ? 2 : 5,
+  ingestRounds: 2,
+  ingestConnections: 10,
+  memoryBacklog: QUICK ? 2000 : 10_000,
+  e2eWarm: 20,
+  e2eCount: QUICK ? 60 : 200,
+  stormWebhooks: 100,
+  stormPerWebhook: 10,
+  stormWindowMs: 1000,
+  stormLimit: 20,
+  renderSampleMs: QUICK ? 60 : 200,
+  renderSamples: QUICK ? 3 : 7,
+};
+
+const results = []; // { section, metric, ours, baseline, ratio, target, met, unit }
+const notes = []; // extra observations, printed and written to BENCHMARKS.md
+const children = new Set();
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+const median = (values) => percentile(values, 50);
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+function fmt(value, digits = 1) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(digits);
+}
+
+function record(row) {
+  const ratio = row.ratio ?? (typeof row.ours === 'number' && typeof row.baseline === 'number' && row.baseline !== 0 ? row.ours / row.baseline : undefined);
+  const entry = { ...row, ratio };
+  results.push(entry);
+  const parts = [`  ${row.metric}: ${fmt(row.ours, row.digits)}${row.unit ? ` ${row.unit}` : ''}`];
+  if (row.baseline !== undefined) parts.push(`baseline (${row.baselineName}) ${fmt(row.baseline, row.digits)}${row.unit ? ` ${row.unit}` : ''}`);
+  if (ratio !== undefined) parts.push(`ratio ${fmt(ratio, 2)}`);
+  if (row.target) parts.push(`target ${row.target}: ${row.met ? 'MET' : 'NOT MET'}`);
+  console.log(parts.join(' | '));
+}
+
+function note(text) {
+  notes.push(text);
+  console.log(`  note: ${text}`);
+}
+
+function readFixture(name) {
+  return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** childEnv: no proxy variables, so everything stays on loopback. */
+function childEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(key)) delete env[key];
+  return env;
+}
+
+function track(child, name) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.name = name;
+  return child;
+}
+
+async function stopChild(child, timeoutMs = 15_000) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** spawnUrlChild starts a bench helper that prints {"url": …} on its first stdout line. */
+function spawnUrlChild(script, args, name) {
+  const child = track(spawn(process.execPath, [path.join(__dirname, script), ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] }), name);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk) => {
+      buffered += chunk;
+      const line = buffered.split('\n')[0];
+      if (buffered.includes('\n')) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        try {
+          resolve({ child, pid: child.pid, url: JSON.parse(line).url, stop: () => stopChild(child) });
+        } catch (err) {
+          reject(err);
+        }
+      }
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${name} exited early with ${code}`)));
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
+
+/** request: one HTTP call over the keep-alive agent; resolves {status, text}. */
+function request(url, { method = 'GET', body, agent: useAgent = agent } = {}) {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = http.request({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method, headers, agent: useAgent }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** startService runs `node dist/src/cli.js serve` on its own config and temp storage. */
+async function startService(name, { apiBase, rateLimit }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wecom-bench-${name}-`));
+  const config = {
+    server: { log_level: 'warn', timezone: 'Asia/Shanghai' },
+    wecom: { api_base: apiBase, timeout: '5s' },
+    storage: { path: path.join(dir, 'data') },
+    delivery: { dedup_window: '0s', retry: { initial_backoff: '100ms', max_backoff: '1s', rate_limited_backoff: '1s' } },
+    receivers: [{ name: 'ops', robot: { key: `bench-${name}`, rate_limit: rateLimit } }],
+    route: { receiver: 'ops' },
+  };
+  const configFile = path.join(dir, 'config.yaml'); // JSON is valid YAML
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const port = await freePort();
+  const profileArgs = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(__dirname, 'profiles'), '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
+  const log = fs.openSync(path.join(dir, 'service.log'), 'a');
+  const child = track(
+    spawn(process.execPath, [...profileArgs, path.join(DIST, 'cli.js'), 'serve', '--config', configFile, '--listen', `127.0.0.1:${port}`], { cwd: dir, env: childEnv(), stdio: ['ignore', log, log] }),
+    `service ${name}`,
+  );
+  fs.closeSync(log);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service ${name} exited with ${child.exitCode}: ${tail(path.join(dir, 'service.log'))}`);
+    try {
+      if ((await request(`${url}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`service ${name} did not become healthy: ${tail(path.join(dir, 'service.log'))}`);
+    await sleep(50);
+  }
+  return {
+    url,
+    pid: child.pid,
+    dir,
+    log: () => tail(path.join(dir, 'service.log')),
+    stop: async () => {
+      await stopChild(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function tail(file, lines = 20) {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** pending: wecom_adapter_outbox_pending summed over receivers, from /metrics. */
+async function pending(serviceUrl) {
+  const { text } = await request(`${serviceUrl}/metrics`);
+  let sum = 0;
+  for (const match of text.matchAll(/^wecom_adapter_outbox_pending(?:\{[^}]*\})? (\S+)$/gm)) sum += Number(match[1]);
+  return sum;
+}
+
+async function waitFor(predicate, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** rss: VmRSS and VmHWM (peak) of a process in MB, from /proc. */
+function rss(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number((status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm')) || [])[1]);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+function cannon(url, options) {
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: CFG.ingestConnections,
+    ...options,
+  });
+}
+
+function cannonSummary(result) {
+  const seconds = result.duration; // autocannon reports seconds elapsed
+  return {
+    rps: result['2xx'] / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+// dist modules, for the naive sender and the render benchmark
+function distModules() {
+  const { TemplateEngine } = require(path.join(DIST, 'render', 'engine.js'));
+  const { pack } = require(path.join(DIST, 'render', 'packer.js'));
+  const { messageFormat } = require(path.join(DIST, 'render', 'format.js'));
+  const { findSource } = require(path.join(DIST, 'sources', 'registry.js'));
+  const { planNotifications } = require(path.join(DIST, 'pipeline', 'plan.js'));
+  const { validateConfig } = require(path.join(DIST, 'config', 'load.js'));
+  const config = validateConfig({ receivers: [{ name: 'bench', robot: { key: 'bench' } }], route: { receiver: 'bench' } }, 'bench', ROOT, {});
+  return { engine: TemplateEngine.load(), pack, format: messageFormat('robot', 'markdown'), findSource, planNotifications, config };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. ingest
+
+async function benchIngest() {
+  console.log(`\n[1/5] ingest: autocannon, ${CFG.ingestConnections} connections, ${CFG.ingestRounds} interleaved rounds × ${CFG.ingestRoundSeconds} s per server after ${CFG.ingestWarmSeconds} s warm-up`);
+  const body = readFixture('real-alertmanager-0.25-firing.json');
+  const fake = await spawnUrlChild('fake-wecom.js', [], 'fake-wecom');
+  const service = await startService('ingest', { apiBase: fake.url, rateLimit: { count: 1_000_000, per: '1s' } });
+  const bare = await spawnUrlChild('bare-server.js', [], 'bare-server');
+  try {
+    const target = { ours: `${service.url}/webhook/alertmanager`, bare: `${bare.url}/webhook/alertmanager` };
+    await cannon(target.bare, { body, duration: CFG.ingestWarmSeconds });
+    await cannon(target.ours, { body, duration: CFG.ingestWarmSeconds });
+    await waitFor(async () => (await pending(service.url)) === 0, 30_000, 'warm-up drain');
+    const fakeBefore = JSON.parse((await request(`${fake.url}/__stats`)).text);
+    const rounds = { ours: [], bare: [] };
+    for (let round = 0; round < CFG.ingestRounds; round++) {
+      const order = round % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare'];
+      for (const which of order) {
+        const summary = cannonSummary(await cannon(target[which], { body, duration: CFG.ingestRoundSeconds }));
+        rounds[which].push(summary);
+        console.log(`    round ${round + 1} ${which.padEnd(4)}: ${fmt(summary.rps, 0)} req/s, p50 ${summary.p50} ms, p99 ${summary.p99} ms, non-2xx ${summary.non2xx}, errors ${summary.errors}`);
+      }
+    }
+    const backlogAfter = await pending(service.url);
+    const drainStart = performance.now();
+    await waitFor(async () => (await pending(service.url)) === 0, 60_000, 'post-load drain');
+    const drainMs = performance.now() - drainStart;
+    const fakeStats = JSON.parse((await request(`${fake.url}/__stats`)).text);
+    const peak = rss(service.pid).hwm;
+    const measuredSends = fakeStats.sends - fakeBefore.sends;
+    const agg = (which, key) => mean(rounds[which].map((r) => r[key]));
+    const ours = { rps: agg('ours', 'rps'), p50: agg('ours', 'p50'), p99: agg('ours', 'p99') };
+    const base = { rps: agg('bare', 'rps'), p50: agg('bare', 'p50'), p99: agg('bare', 'p99') };
+    const failures = rounds.ours.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    const ratio = ours.rps / base.rps;
+    record({ section: 'ingest', metric: 'ingest throughput', ours: ours.rps, baseline: base.rps, baselineName: 'bare node:http + JSON.parse', unit: 'req/s', digits: 0, target: '≥ 0.5× baseline', met: ratio >= 0.5 && failures === 0 });
+    record({ section: 'ingest', metric: 'ingest latency p50', ours: ours.p50, baseline: base.p50, baselineName: 'bare', unit: 'ms', digits: 2 });
+    record({ section: 'ingest', metric: 'ingest latency p99', ours: ours.p99, baseline: base.p99, baselineName: 'bare', unit: 'ms', digits: 2 });
+    note(
+      `ingest: ${rounds.ours.reduce((n, r) => n + r.ok, 0).toLocaleString('en-US')} webhooks accepted (non-2xx/errors: ${failures}); the fake WeCom received ${measuredSends.toLocaleString('en-US')} messages for them ` +
+        `(queued notifications coalesce under load: ${fmt((rounds.ours.reduce((n, r) => n + r.ok, 0) * 2) / Math.max(1, measuredSends), 1)} alerts/message), ${fakeStats.rejected45009 + fakeStats.otherErrors} WeCom errors; ` +
+        `outbox backlog at the end of load ${backlogAfter}, drained in ${fmt(drainMs, 0)} ms; service peak RSS under load ${fmt(peak, 0)} MB`,
+    );
+    return { rounds, ours, base };
+  } finally {
+    await Promise.all([service.stop(), bare.stop(), fake.stop()]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. storm packing
+
+function stormPayload(base, webhook, perWebhook) {
+  const alerts = Array.from({ length: perWebhook }, (_, i) => {
+    const instance = `host-${webhook}-${i}`;
+    return {
+      status: 'firing',
+      labels: { alertname: 'HostDiskUsageHigh', instance, severity: i % 2 ? 'warning' : 'critical', team: 'sre' },
+      annotations: { summary: `主机 ${instance} 磁盘使用率过高`, description: `${instance} 的 /data 分区使用率为 9${i}%，请尽快清理` },
+      startsAt: '2025-03-18T02:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: `http://prometheus.example.cn/graph?g0.expr=disk&instance=${instance}`,
+      fingerprint: `${webhook.toString(16).padStart(4, '0')}${i.toString(16).padStart(4, '0')}`.padEnd(16, '0'),
+    };
+  });
+  return { ...base, groupKey: `{}:{alertname="HostDiskUsageHigh", batch="${webhook}"}`, alerts };
+}
+
+/** alertsIn: the distinct storm alerts (host-W-I) a message carries. */
+function alertsIn(text) {
+  return new Set(text.match(/host-\d+-\d+/g) || []);
+}
+
+function sendStats(fake) {
+  const sends = fake.requests;
+  const accepted = sends.filter((r) => r.reply && r.reply.errcode === 0);
+  const rejected = sends.filter((r) => r.reply && r.reply.errcode === 45009);
+  const bytes = accepted.map((r) => Buffer.byteLength(r.body.markdown.content));
+  const delivered = new Map();
+  for (const r of accepted) for (const alert of alertsIn(r.body.markdown.content)) delivered.set(alert, (delivered.get(alert) || 0) + 1);
+  const times = sends.map((r) => r.wall).sort((a, b) => a - b);
+  let maxInWindow = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= CFG.stormWindowMs) j++;
+    maxInWindow = Math.max(maxInWindow, i - j + 1);
+  }
+  return { sends: sends.length, accepted: accepted.length, rejected: rejected.length, bytes, delivered, maxInWindow };
+}
+
+async function benchStorm(mods) {
+  const total = CFG.stormWebhooks * CFG.stormPerWebhook;
+  console.log(`\n[2/5] storm: ${total} alerts in ${CFG.stormWebhooks} webhooks → one robot limited to ${CFG.stormLimit} per ${CFG.stormWindowMs} ms (fake WeCom enforces it with 45009)`);
+  const base = JSON.parse(readFixture('alertmanager-firing.json'));
+  const payloads = Array.from({ length: CFG.stormWebhooks }, (_, w) => stormPayload(base, w, CFG.stormPerWebhook));
+
+  // ours: the real service in its own process
+  const fake = await startFakeWecom({ robotLimit: { count: CFG.stormLimit, perMs: CFG.stormWindowMs }, record: true });
+  const service = await startService('storm', { apiBase: fake.url, rateLimit: { count: CFG.stormLimit, per: `${CFG.stormWindowMs}ms` } });
+  let ours;
+  try {
+    const started = performance.now();
+    const responses = await Promise.all(payloads.map((p) => request(`${service.url}/webhook/alertmanager`, { method: 'POST', body: JSON.stringify(p) })));
+    const acceptedAll = performance.now() - started;
+    if (!responses.every((r) => r.status === 200)) throw new Error(`storm: some webhooks were not accepted: ${responses.map((r) => r.status).join(',')}`);
+    await waitFor(() => sendStats(fake).delivered.size >= total, 60_000, `all ${total} storm alerts at the fake`);
+    const stats = sendStats(fake);
+    const lastAccepted = Math.max(...fake.requests.filter((r) => r.reply && r.reply.errcode === 0).map((r) => r.at));
+    ours = { ...stats, drainMs: lastAccepted - started, acceptedAll };
+  } finally {
+    await service.stop();
+    await fake.stop();
+  }
+
+  // naive: one message per webhook (same templates via pack(), split only if over 4096 B), sent at once, no retry
+  const naiveFake = await startFakeWecom({ robotLimit: { count: CFG.stormLimit, perMs: CFG.stormWindowMs }, record: true });
+  let naive;
+  try {
+    const now = Date.now();
+    const messages = [];
+    for (const payload of payloads) {
+      const parsed = mods.findSource('alertmanager').parse(payload, new Date(now));
+      for (const notification of mods.planNotifications(parsed, mods.config.route).notifications) {
+        const packed = mods.pack([{ id: 'naive', notification, offset: 0, partsSent: 0 }], { engine: mods.engine, format: mods.format, timezone: 'Asia/Shanghai', now, mention: { users: [], mobiles: [], all: false } });
+        for (const message of packed) messages.push({ body: JSON.stringify({ msgtype: 'markdown', markdown: { content: message.content } }), alerts: message.alertCount });
+      }
+    }
+    const started = performance.now();
+    const url = `${naiveFake.url}/cgi-bin/webhook/send?key=naive`;
+    const replies = await Promise.all(messages.map((m) => request(url, { method: 'POST', body: m.body }).then((r) => JSON.parse(r.text))));
+    const elapsed = performance.now() - started;
+    const lostAlerts = replies.reduce((n, reply, i) => n + (reply.errcode === 0 ? 0 : messages[i].alerts), 0);
+    naive = { ...sendStats(naiveFake), lostAlerts, elapsed, messages: messages.length };
+  } finally {
+    await naiveFake.stop();
+  }
+
+  const meanBytes = mean(ours.bytes);
+  const efficiency = meanBytes / 4096;
+  const naiveMeanBytes = mean(naive.bytes.length ? naive.bytes : naive.messages ? [0] : [0]);
+  const duplicates = [...ours.delivered.values()].filter((n) => n > 1).length;
+  console.log(`    ours : ${ours.sends} messages (${ours.accepted} accepted, ${ours.rejected} × 45009), ${ours.delivered.size}/${total} alerts delivered (${duplicates} twice), max ${ours.maxInWindow} sends in any ${CFG.stormWindowMs} ms, all webhooks answered in ${fmt(ours.acceptedAll, 0)} ms, drained in ${fmt(ours.drainMs, 0)} ms`);
+  console.log(`    naive: ${naive.sends} messages (${naive.accepted} accepted, ${naive.rejected} × 45009), ${naive.delivered.size}/${total} alerts delivered, ${naive.lostAlerts} lost, sent in ${fmt(naive.elapsed, 0)} ms`);
+  record({ section: 'storm', metric: 'storm: messages sent', ours: ours.sends, baseline: naive.sends, baselineName: 'naive: one message per webhook', digits: 0 });
+  record({ section: 'storm', metric: 'storm: alerts per message', ours: total / Math.max(1, ours.accepted), baseline: total / Math.max(1, naive.sends), baselineName: 'naive', digits: 1 });
+  record({ section: 'storm', metric: 'storm: packing efficiency (mean bytes / 4096)', ours: efficiency * 100, baseline: (naiveMeanBytes / 4096) * 100, baselineName: 'naive', unit: '%', digits: 1, target: '≥ 80 %', met: efficiency >= 0.8, ratio: efficiency / (naiveMeanBytes / 4096) });
+  record({ section: 'storm', metric: 'storm: mean bytes per message', ours: meanBytes, baseline: naiveMeanBytes, baselineName: 'naive', unit: 'B', digits: 0 });
+  record({ section: 'storm', metric: 'storm: 45009 rejections', ours: ours.rejected, baseline: naive.rejected, baselineName: 'naive', digits: 0, target: '0', met: ours.rejected === 0 });
+  record({ section: 'storm', metric: 'storm: alerts lost', ours: total - ours.delivered.size, baseline: naive.lostAlerts, baselineName: 'naive', digits: 0, target: '0', met: ours.delivered.size === total && duplicates === 0 });
+  record({ section: 'storm', metric: 'storm: time to drain', ours: ours.drainMs, baseline: naive.elapsed, baselineName: 'naive (sends all at once, loses alerts)', unit: 'ms', digits: 0 });
+  note(
+    `storm: ours max ${Math.max(...ours.bytes)} B per message (limit 4096); at most ${ours.maxInWindow} sends in any ${CFG.stormWindowMs} ms at the fake (limit ${CFG.stormLimit}); ` +
+      `the lower bound on time to drain is ⌈${ours.accepted}/${CFG.stormLimit}⌉−1 = ${Math.ceil(ours.accepted / CFG.stormLimit) - 1} full windows`,
+  );
+  return { ours, naive };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. end-to-end latency
+
+async function benchLatency() {
+  console.log(`\n[3/5] end-to-end latency: ${CFG.e2eCount} sequential webhooks per path (interleaved, after ${CFG.e2eWarm} warm-up), rate limit off`);
+  const waiting = new Map(); // marker → resolve(at)
+  const fake = await startFakeWecom({
+    onSend: ({ at, text }) => {
+      for (const [marker, resolve] of waiting) {
+        if (text.includes(marker)) {
+          waiting.delete(marker);
+          resolve(at);
+        }
+      }
+    },
+  });
+  const service = await startService('latency', { apiBase: fake.url, rateLimit: { count: 1_000_000, per: '1s' } });
+  const bare = await spawnUrlChild('bare-server.js', ['--forward', `${fake.url}/cgi-bin/webhook/send?key=bare`], 'bare-forwarder');
+  const base = JSON.parse(readFixture('real-alertmanager-0.25-firing.json'));
+  const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const samples = { ours: { e2e: [], rtt: [] }, bare: { e2e: [], rtt: [] } };
+  let lost = 0;
+  const once = async (which, n, keep) => {
+    const marker = `bench${which}${n}x`;
+    const payload = {
+      ...base,
+      groupKey: `{}:{alertname="DiskFull", n="${n}"}`,
+      alerts: base.alerts.map((alert, i) => ({ ...alert, labels: { ...alert.labels, instance: `${marker}${i}` }, fingerprint: `${n.toString(16).padStart(8, '0')}${i}`.padEnd(16, '0') })),
+    };
+    const body = JSON.stringify(payload);
+    let timer;
+    const received = new Promise((resolve) => {
+      waiting.set(marker, resolve);
+      timer = setTimeout(() => {
+        waiting.delete(marker);
+        resolve(undefined);
+      }, 5000);
+    });
+    const t0 = performance.now();
+    const res = await request(`${which === 'ours' ? service.url : bare.url}/webhook/alertmanager`, { method: 'POST', body, agent: clientAgent });
+    const t1 = performance.now();
+    const at = await received;
+    clearTimeout(timer);
+    if (res.status !== 200 || at === undefined) {
+      lost++;
+      return;
+    }
+    if (keep) {
+      samples[which].rtt.push(t1 - t0);
+      samples[which].e2e.push(at - t0);
+    }
+  };
+  try {
+    let n = 0;
+    for (let i = 0; i < CFG.e2eWarm + CFG.e2eCount; i++) {
+      const keep = i >= CFG.e2eWarm;
+      const order = i % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours'];
+      for (const which of order) {
+        await once(which, n++, keep);
+        await sleep(5); // low load: a little idle time between webhooks
+      }
+    }
+  } finally {
+    clientAgent.destroy();
+    await Promise.all([service.stop(), bare.stop()]);
+    await fake.stop();
+  }
+  const stat = (which, kind) => ({ p50: percentile(samples[which][kind], 50), p99: percentile(samples[which][kind], 99), max: Math.max(...samples[which][kind]) });
+  const e2e = { ours: stat('ours', 'e2e'), bare: stat('bare', 'e2e') };
+  const rtt = { ours: stat('ours', 'rtt'), bare: stat('bare', 'rtt') };
+  const added = { p50: e2e.ours.p50 - e2e.bare.p50, p99: e2e.ours.p99 - e2e.bare.p99 };
+  record({ section: 'latency', metric: 'end-to-end latency p50 (webhook → WeCom)', ours: e2e.ours.p50, baseline: e2e.bare.p50, baselineName: 'bare server answers + forwards once', unit: 'ms', digits: 2 });
+  record({ section: 'latency', metric: 'end-to-end latency p99 (webhook → WeCom)', ours: e2e.ours.p99, baseline: e2e.bare.p99, baselineName: 'bare', unit: 'ms', digits: 2 });
+  record({ section: 'latency', metric: 'added latency p50', ours: added.p50, unit: 'ms', digits: 2 });
+  record({ section: 'latency', metric: 'added latency p99', ours: added.p99, unit: 'ms', digits: 2, target: '< 10 ms', met: added.p99 < 10 && lost === 0 });
+  record({ section: 'latency', metric: 'webhook response time p50 (durably queued)', ours: rtt.ours.p50, baseline: rtt.bare.p50, baselineName: 'bare', unit: 'ms', digits: 2 });
+  record({ section: 'latency', metric: 'webhook response time p99', ours: rtt.ours.p99, baseline: rtt.bare.p99, baselineName: 'bare', unit: 'ms', digits: 2 });
+  note(`latency: ${samples.ours.e2e.length} + ${samples.bare.e2e.length} samples, ${lost} lost/timed out; max end-to-end ours ${fmt(e2e.ours.max, 2)} ms, bare ${fmt(e2e.bare.max, 2)} ms`);
+  return { e2e, rtt, added, lost };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. memory
+
+async function benchMemory() {
+  console.log(`\n[4/5] memory: RSS idle (after start + 200 webhooks) and with ${CFG.memoryBacklog.toLocaleString('en-US')} notifications queued (rate limit 1 per hour)`);
+  const body = readFixture('real-alertmanager-0.25-firing.json');
+  const fake = await startFakeWecom({});
+  const bare = await spawnUrlChild('bare-server.js', [], 'bare-server');
+  const idle = await startService('idle', { apiBase: fake.url, rateLimit: { count: 1_000_000, per: '1s' } });
+  let backlog;
+  try {
+    await cannon(`${idle.url}/webhook/alertmanager`, { body, amount: 200 });
+    await cannon(`${bare.url}/webhook/alertmanager`, { body, amount: 200 });
+    await waitFor(async () => (await pending(idle.url)) === 0, 30_000, 'idle warm-up drain');
+    await sleep(2000);
+    const idleRss = rss(idle.pid).rss;
+    const bareIdle = rss(bare.pid).rss;
+    await idle.stop();
+
+    backlog = await startService('backlog', { apiBase: fake.url, rateLimit: { count: 1, per: '1h' } });
+    const started = performance.now();
+    const result = cannonSummary(await cannon(`${backlog.url}/webhook/alertmanager`, { body, amount: CFG.memoryBacklog }));
+    const ingestMs = performance.now() - started;
+    const bareResult = await cannon(`${bare.url}/webhook/alertmanager`, { body, amount: CFG.memoryBacklog });
+    await sleep(2000);
+    const queued = await pending(backlog.url);
+    const backlogRss = rss(backlog.pid);
+    const bareBusy = rss(bare.pid).rss;
+    record({ section: 'memory', metric: 'RSS idle', ours: idleRss, baseline: bareIdle, baselineName: 'bare node:http server', unit: 'MB', digits: 1, target: '< 80 MB', met: idleRss < 80 });
+    record({ section: 'memory', metric: `RSS with ${queued.toLocaleString('en-US')} notifications queued`, ours: backlogRss.rss, baseline: bareBusy, baselineName: `bare after ${CFG.memoryBacklog.toLocaleString('en-US')} requests`, unit: 'MB', digits: 1, target: '< 200 MB', met: backlogRss.rss < 200 && queued >= CFG.memoryBacklog * 0.95 });
+    record({
+      section: 'memory',
+      metric: 'ingest rate while the queue grows (backlog)',
+      ours: result.rps,
+      baseline: cannonSummary(bareResult).rps,
+      baselineName: 'bare',
+      unit: 'req/s',
+      digits: 0,
+    });
+    note(`memory: backlog service peak RSS (VmHWM) ${fmt(backlogRss.hwm, 1)} MB; ${result.ok.toLocaleString('en-US')} accepted in ${fmt(ingestMs / 1000, 1)} s (non-2xx/errors ${result.non2xx + result.errors}); ${queued.toLocaleString('en-US')} still queued (the first message went out before the limit closed)`);
+  } finally {
+    await Promise.all([idle.stop(), backlog?.stop(), bare.stop()]);
+    await fake.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. render cost
+
+function timePerOp(fn) {
+  for (let i = 0; i < 200; i++) fn(); // warm-up (JIT)
+  const samples = [];
+  for (let s = 0; s < CFG.renderSamples; s++) {
+    let ops = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < CFG.renderSampleMs) {
+      for (let i = 0; i < 20; i++) fn();
+      ops += 20;
+      elapsed = performance.now() - start;
+    }
+    samples.push((elapsed * 1000) / ops);
+  }
+  return median(samples);
+}
+
+function benchRender(mods) {
+  console.log('\n[5/5] render cost: pack() with the built-in templates, robot markdown, vs JSON.stringify of the same payload');
+  const cases = [
+    ['alertmanager', 'real-alertmanager-0.25-firing.json'],
+    ['grafana', 'grafana-unified-firing.json'],
+    ['kibana', 'kibana-rule-es-query.json'],
+  ];
+  const now = Date.parse('2026-11-22T13:00:00Z');
+  let sink = 0;
+  for (const [source, file] of cases) {
+    const payload = JSON.parse(readFixture(file));
+    const parsed = mods.findSource(source).parse(payload, new Date(now));
+    const [notification] = mods.planNotifications(parsed, mods.config.route).notifications;
+    const entry = { id: 'render', notification, offset: 0, partsSent: 0 };
+    const options = { engine: mods.engine, format: mods.format, timezone: 'Asia/Shanghai', now, mention: { users: [], mobiles: [], all: false } };
+    const messages = mods.pack([entry], options);
+    const packUs = timePerOp(() => {
+      sink += mods.pack([entry], options).length;
+    });
+    const stringifyUs = timePerOp(() => {
+      sink += JSON.stringify(payload).length;
+    });
+    record({
+      section: 'render',
+      metric: `render ${source} (${parsed.alerts.length} alert${parsed.alerts.length === 1 ? '' : 's'}, ${messages[0].bytes} B)`,
+      ours: packUs / messages.length,
+      baseline: stringifyUs,
+      baselineName: 'JSON.stringify(payload)',
+      unit: 'µs/message',
+      digits: 1,
+    });
+  }
+  return sink;
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+function machine() {
+  const cpus = os.cpus();
+  let fsType = 'unknown';
+  try {
+    const mounts = fs.readFileSync('/proc/mounts', 'utf8').trim().split('\n').map((line) => line.split(' '));
+    const tmp = fs.realpathSync(os.tmpdir());
+    const best = mounts.filter(([, mount]) => tmp === mount || tmp.startsWith(mount.endsWith('/') ? mount : `${mount}/`)).sort((a, b) => b[1].length - a[1].length)[0];
+    if (best) fsType = `${best[2]} (${best[1]})`;
+  } catch {
+    // not Linux
+  }
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    tmp: `${os.tmpdir()} on ${fsType}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+function cell(value, digits, unit) {
+  if (value === undefined) return '—';
+  return `${fmt(value, digits)}${unit ? ` ${unit}` : ''}`;
+}
+
+function resultTable() {
+  const lines = ['| figure | ours | baseline | ratio | target |', '|---|---:|---:|---:|---|'];
+  for (const r of results) {
+    const baseline = r.baseline === undefined ? '—' : `${cell(r.baseline, r.digits, r.unit)} (${r.baselineName})`;
+    const target = r.target ? `${r.target}: **${r.met ? 'met' : 'not met'}**` : '';
+    lines.push(`| ${r.metric} | ${cell(r.ours, r.digits, r.unit)} | ${baseline} | ${r.ratio === undefined ? '—' : `${fmt(r.ratio, 2)}×`} | ${target} |`);
+  }
+  return lines.join('\n');
+}
+
+function writeReports(info, elapsedS) {
+  const table = resultTable();
+  const doc = `# Benchmarks
+
+Generated by \`npm run bench\` (\`bench/run.js\`) on ${info.date}. Every figure is measured next to a
+baseline in the same run on the same machine; the machine is shared and noisy, so compare the
+**ratios**, not the absolute numbers, across machines and runs.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${info.cpu} |
+| cores | ${info.cores} |
+| memory | ${info.memory} |
+| OS | ${info.os} |
+| Node.js | ${info.node} |
+| outbox storage | ${info.tmp} (SQLite WAL, \`synchronous=FULL\`) |
+| run time | ${Math.round(elapsedS)} s${QUICK ? ' (BENCH_QUICK=1: shortened phases)' : ''} |
+
+## Results
+
+${table}
+
+## Observations
+
+${notes.map((text) => `- ${text}`).join('\n')}
+
+## Method
+
+Everything runs on 127.0.0.1. The service is the built CLI (\`node dist/src/cli.js serve --config … --listen 127.0.0.1:PORT\`)
+in its own process with its own temporary storage directory, log level \`warn\`, \`delivery.dedup_window: 0s\`
+(identical benchmark payloads must not be deduplicated), and one robot receiver pointing at a small fake
+WeCom (\`bench/fake-wecom.js\`: robot \`webhook/send\`, errcode 45009 beyond a sliding-window limit, 40058 over
+4096 bytes). The baseline server (\`bench/bare-server.js\`) is a bare \`node:http\` server in its own process that
+reads the body, \`JSON.parse\`s it and answers 200 JSON.
+
+1. **Ingest.** autocannon (${CFG.ingestConnections} connections, in the runner process) posts the typical 2-alert payload
+   (\`test/fixtures/payloads/real-alertmanager-0.25-firing.json\`) to \`POST /webhook/alertmanager\`. After a ${CFG.ingestWarmSeconds} s
+   warm-up of each server, ${CFG.ingestRounds} rounds of ${CFG.ingestRoundSeconds} s alternate between the bare server and the service
+   (order swapped each round); throughput is 2xx responses per second, latencies are autocannon's p50/p99, both
+   averaged over the rounds. The service's robot has \`rate_limit: {count: 1000000, per: 1s}\` (effectively off)
+   and really delivers to the fake WeCom (a third process) while it ingests; every webhook is fsync'ed to the
+   SQLite outbox before the 200. Target: ≥ 0.5× the bare server.
+2. **Storm packing.** ${CFG.stormWebhooks} webhooks of ${CFG.stormPerWebhook} distinct alerts each (1,000 alerts) are posted at once to the service,
+   whose robot is limited to ${CFG.stormLimit} messages per ${CFG.stormWindowMs} ms (the 20-per-minute limit with time compressed); the
+   fake enforces the same limit with 45009. Counted at the fake: messages, 45009 answers, distinct alerts
+   delivered, bytes of each accepted markdown message; time to drain runs from the first post to the last
+   accepted message. Packing efficiency = mean bytes per message / 4096. Baseline: a **naive sender** as peer
+   tools do it — one markdown message per webhook, rendered with the same built-in templates through \`pack()\`
+   (split only when a webhook alone exceeds 4096 B), all sent immediately, no retry — against a fresh fake with the
+   same limit; alerts in rejected messages are lost. Targets: efficiency ≥ 80 %, zero 45009 and zero lost alerts for ours.
+3. **End-to-end latency.** ${CFG.e2eCount} sequential webhooks per path after ${CFG.e2eWarm} warm-up each, interleaved, 5 ms apart, each with
+   distinct alerts (a unique instance label used as a marker): time from just before sending the webhook to the
+   moment the fake WeCom (in the runner process, same clock) has read the robot message containing the marker.
+   Baseline: the bare server answering and then forwarding the body once to the same fake over a keep-alive
+   agent. Added latency = ours − baseline at the same percentile. Target: p99 added < 10 ms.
+4. **Memory.** VmRSS from \`/proc/PID/status\`. Idle: a fresh service after 200 webhooks delivered and 2 s of rest.
+   Backlog: a fresh service whose robot allows 1 message per hour receives ${CFG.memoryBacklog.toLocaleString('en-US')} webhooks (autocannon,
+   ${CFG.ingestConnections} connections); RSS is read 2 s after the last one, with the queue length from \`wecom_adapter_outbox_pending\`.
+   Baseline: the bare server's RSS after the same requests. Targets: < 80 MB idle, < 200 MB with the backlog.
+5. **Render cost.** In the runner process, \`pack()\` (\`dist/src/render/packer.js\`) with \`TemplateEngine.load()\`'s built-in
+   templates renders one robot markdown message from each source's fixture (parsed and routed once, outside the
+   timing); baseline \`JSON.stringify\` of the same payload. Median of ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms after warm-up.
+
+Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run bench\` shortens every phase;
+\`BENCH_PROF=1\` writes CPU profiles of the service processes to \`bench/profiles/\`.
+`;
+  fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), doc);
+
+  const readmePath = path.join(ROOT, 'README.md');
+  let readme = fs.readFileSync(readmePath, 'utf8');
+  const START = '<!-- bench:start -->';
+  const END = '<!-- bench:end -->';
+  if (!readme.includes(START) || !readme.includes(END)) {
+    const section = `## Benchmarks\n\n\`npm run bench\` measures ingest throughput, storm packing, end-to-end latency, memory and render cost,\neach against a baseline in the same run; method and details in [BENCHMARKS.md](BENCHMARKS.md).\n\n${START}\n${END}\n\n`;
+    const at = readme.indexOf('## Development');
+    readme = at >= 0 ? `${readme.slice(0, at)}${section}${readme.slice(at)}` : `${readme.trimEnd()}\n\n${section}`;
+  }
+  const block = `${START}\nLast run: ${info.date}, ${info.cpu}, ${info.cores} cores, Node.js ${info.node}.\n\n${table}\n${END}`;
+  readme = readme.slice(0, readme.indexOf(START)) + block + readme.slice(readme.indexOf(END) + END.length);
+  fs.writeFileSync(readmePath, readme);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const started = performance.now();
+  const info = machine();
+  console.log(`wecom-alert-adapter benchmark — ${info.cpu}, ${info.cores} cores, Node.js ${info.node}, ${info.date}${QUICK ? ' (QUICK)' : ''}`);
+  if (!fs.existsSync(path.join(DIST, 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
+  if (PROFILE) fs.mkdirSync(path.join(__dirname, 'profiles'), { recursive: true });
+  const mods = distModules();
+  await benchIngest();
+  await benchStorm(mods);
+  await benchLatency();
+  await benchMemory();
+  benchRender(mods);
+  const elapsedS = (performance.now() - started) / 1000;
+
+  console.log(`\n=== summary (${Math.round(elapsedS)} s) ===`);
+  for (const r of results) {
+    const base = r.baseline === undefined ? '' : ` | baseline ${cell(r.baseline, r.digits, r.unit)} (${r.baselineName})`;
+    const ratio = r.ratio === undefined ? '' : ` | ratio ${fmt(r.ratio, 2)}`;
+    const target = r.target ? ` | target ${r.target}: ${r.met ? 'MET' : 'NOT MET'}` : '';
+    console.log(`${r.metric}: ${cell(r.ours, r.digits, r.unit)}${base}${ratio}${target}`);
+  }
+  const targets = results.filter((r) => r.target);
+  console.log(`targets met: ${targets.filter((r) => r.met).length}/${targets.length}${targets.some((r) => !r.met) ? ` (not met: ${targets.filter((r) => !r.met).map((r) => r.metric).join('; ')})` : ''}`);
+  if (!NO_WRITE) {
+    writeReports(info, elapsedS);
+    console.log('wrote BENCHMARKS.md and the README.md benchmark table');
+  }
+}
+
+function killChildren() {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+process.on('exit', killChildren);
+process.on('SIGINT', () => {
+  killChildren();
+  process.exit(130);
+});
+
+main().then(
+  () => {
+    agent.destroy();
+    process.exit(0);
+  },
+  (err) => {
+    console.error(`bench failed: ${err.stack || err}`);
+    killChildren();
+    process.exit(1);
+  },
+);
