@@ -7,6 +7,7 @@ import { errorHandler } from './http/error-handler';
 import { HttpError } from './http/errors';
 import { operationalRoutes } from './http/operational';
 import { webhookRoutes } from './http/webhooks';
+import { messageRoutes } from './http/messages';
 
 /**
  * createApp builds the express app around a running Service. It never listens (server.ts does),
@@ -26,6 +27,7 @@ export function createApp({ service, metrics, logger }: AppDeps): Express {
   const open: Parameters<typeof operationalRoutes>[2]['admin'] = (_req, _res, next) => next();
   const when = (flag: () => boolean | undefined) => ((req, res, next) => (flag() ? auth(req, res, next) : open(req, res, next))) as typeof open;
   app.use(webhookRoutes(service, metrics, logger, auth));
+  app.use(messageRoutes(service, metrics, logger, auth));
   app.use(
     operationalRoutes(service, metrics, {
       admin: auth,

@@ -2,6 +2,7 @@ import { createService } from '../bootstrap';
 import { createLogger } from '../logger';
 import { installSignals, startServer } from '../server';
 import { resolveConfig } from './resolve-config';
+import { DigestScheduler } from '../digest/scheduler';
 
 /** serve: run the service (SPEC §2). */
 export async function serveCommand(options: { config?: string; listen?: string }): Promise<number> {
@@ -23,7 +24,12 @@ export async function serveCommand(options: { config?: string; listen?: string }
   secrets = () => service.secrets();
   await service.start();
   const running = await startServer(service, metrics, logger, loaded.config.server.listen);
-  installSignals(running, service, logger);
+  // Digests run on their cron schedules (server.timezone), are rebuilt on reload, stop on shutdown.
+  const history = service.history;
+  const digests = history ? new DigestScheduler({ current: () => service.current, history, enqueue: (notifications, now) => service.enqueue(notifications, now), logger, clock: service.clock }) : undefined;
+  digests?.start();
+  service.onReload((state) => digests?.reschedule(state.config));
+  installSignals({ ...running, shutdown: (reason) => (digests?.stop(), running.shutdown(reason)) }, service, logger);
   logger.info(
     { listen: running.address, config: loaded.source, receivers: loaded.config.receivers.map((receiver) => receiver.name), storage: loaded.config.storage.path },
     `wecom-alert-adapter listening on http://${running.address}`,

@@ -12,7 +12,7 @@ export function errorHandler(logger: Logger) {
     if (status >= 500 && !(err instanceof HttpError)) {
       logger.error({ err: String((err as Error)?.stack ?? err), path: req.path, requestId: res.locals.requestId }, 'request failed');
     } else if (status >= 400) {
-      logger.info({ status, path: req.path, error: messageOf(err, status), field: (err as HttpError).path, requestId: res.locals.requestId }, 'request rejected');
+      logger.info({ status, path: req.path, source: req.params?.source, error: messageOf(err, status), field: (err as HttpError).path, requestId: res.locals.requestId }, 'request rejected');
     }
     if (res.headersSent) return;
     const body: Record<string, unknown> = { error: messageOf(err, status) };

@@ -40,6 +40,8 @@ export interface MessageContext {
   resolved: AlertView[];
   /** Alerts of the whole notification (a part shows only some of them). */
   totalAlerts: number;
+  /** Firing / resolved counts of the whole notification, for headers of numbered parts. */
+  totals: { firing: number; resolved: number };
   groupLabels: Record<string, string>;
   commonLabels: Record<string, string>;
   commonAnnotations: Record<string, string>;
@@ -81,6 +83,7 @@ export function buildContext(notification: Notification, start: number, end: num
       firing: [],
       resolved: [],
       totalAlerts: 0,
+      totals: { firing: 0, resolved: 0 },
       groupLabels: {},
       commonLabels: {},
       commonAnnotations: {},
@@ -108,6 +111,7 @@ export function buildContext(notification: Notification, start: number, end: num
     firing,
     resolved: alerts.filter((alert) => alert.status === 'resolved'),
     totalAlerts: notification.alerts.length,
+    totals: totalsOf(notification.alerts),
     groupLabels: sanitizeRecord(notification.groupLabels, mode),
     commonLabels: sanitizeRecord(notification.commonLabels, mode),
     commonAnnotations: sanitizeRecord(notification.commonAnnotations, mode),
@@ -117,6 +121,11 @@ export function buildContext(notification: Notification, start: number, end: num
     partLabel: label,
     compact,
   };
+}
+
+function totalsOf(alerts: Alert[]): { firing: number; resolved: number } {
+  const firing = alerts.filter((alert) => alert.status === 'firing').length;
+  return { firing, resolved: alerts.length - firing };
 }
 
 function viewOf(alert: Alert, mode: SanitizeMode): AlertView {

@@ -13,6 +13,26 @@ export interface RenderData {
   timezone: string;
 }
 
+/** nonZeroDuration: '' for under a second (unknown or same start and end), so templates can omit it. */
+function nonZeroDuration(ms: number): string {
+  return Number.isFinite(ms) && ms >= 1000 ? humanDuration(ms) : '';
+}
+
+const STATE_REASONS: Record<string, string> = {
+  MissingSeries: '数据缺失',
+  RuleDeleted: '规则已删除',
+  Paused: '规则已暂停',
+  Updated: '规则已更新',
+  NoData: '无数据',
+  Error: '查询出错',
+};
+
+/** stateReasonLabel: Chinese words for Grafana state reasons, keeping the original for searching. */
+export function stateReasonLabel(reason: string): string {
+  const key = Object.keys(STATE_REASONS).find((name) => reason.startsWith(name));
+  return key ? `${STATE_REASONS[key]}·${reason}` : reason;
+}
+
 function dataOf(options: HelperOptions): RenderData {
   return options.data as RenderData;
 }
@@ -33,15 +53,17 @@ export const templateHelpers: Record<string, (...args: any[]) => unknown> = {
   /** {{since startsAt}}: how long ago, e.g. `3h12m`. */
   since(value: unknown, options: HelperOptions) {
     if (!value) return '';
-    return humanDuration(dataOf(options).now - Date.parse(String(value)));
+    return nonZeroDuration(dataOf(options).now - Date.parse(String(value)));
   },
   /** {{duration startsAt endsAt}}: time between two instants (endsAt defaults to now). */
   duration(from: unknown, ...rest: unknown[]) {
     const options = rest[rest.length - 1] as HelperOptions;
     const to = rest.length > 1 && rest[0] ? Date.parse(String(rest[0])) : dataOf(options).now;
     if (!from) return '';
-    return humanDuration(to - Date.parse(String(from)));
+    return nonZeroDuration(to - Date.parse(String(from)));
   },
+  /** {{stateReason resolvedReason}}: Grafana's grafana_state_reason in words (数据缺失 / 规则已删除 …). */
+  stateReason: (reason: unknown) => stateReasonLabel(String(reason ?? '')),
   /** {{severityColor severity}}: warning | comment | info for <font color="…">. */
   severityColor: (severity: unknown) => severityColor(typeof severity === 'string' ? severity : undefined),
   /** {{severityLabel severity}}: 严重 / 警告 / 提示. */

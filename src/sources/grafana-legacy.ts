@@ -64,7 +64,8 @@ function normalize(payload: LegacyPayload, now: Date): Alert {
   const name = nonEmpty(payload.ruleName) ?? nonEmpty(payload.title) ?? '(未命名告警)';
   const labels = cleanStringMap({ ...tags, alertname: name });
   const matches = payload.evalMatches ?? [];
-  const summary = nonEmpty(payload.title) ?? name;
+  // Grafana titles read `[Alerting] <rule>`; the state is shown by the message itself, so drop it.
+  const summary = nonEmpty(payload.title?.replace(/^\s*\[[^\]]*\]\s*/, '')) ?? name;
   const details = nonEmpty(payload.message) ?? describeMatches(matches);
   const description = [noData ? NO_DATA_HINT : undefined, details].filter((part) => part).join('\n');
   const annotations: Record<string, string> = { summary };

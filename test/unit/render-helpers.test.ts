@@ -13,7 +13,9 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
   ['date of nothing', '[{{date missing}}]', {}, '[]'],
   ['date of epoch ms', '{{date t "HH:mm"}}', { t: NOW }, '12:00'],
   ['since', '{{since t}}', { t: '2025-03-18T00:47:48Z' }, '3h12m'],
-  ['since in the future clamps to 0s', '{{since t}}', { t: '2026-01-01T00:00:00Z' }, '0s'],
+  ['since in the future (clock skew) is omitted', '[{{since t}}]', { t: '2026-01-01T00:00:00Z' }, '[]'],
+  ['since under a second is omitted', '[{{since t}}]', { t: '2025-03-18T03:59:59.500Z' }, '[]'],
+  ['stateReason in words', '{{stateReason "MissingSeries"}} / {{stateReason "RuleDeleted"}} / {{stateReason "Other"}}', {}, '数据缺失·MissingSeries / 规则已删除·RuleDeleted / Other'],
   ['since of nothing', '[{{since missing}}]', {}, '[]'],
   ['duration between two instants', '{{duration a b}}', { a: '2025-03-18T02:00:00Z', b: '2025-03-18T02:03:20Z' }, '3m20s'],
   ['duration up to now', '{{duration a}}', { a: '2025-03-17T00:00:00Z' }, '1d4h'],
@@ -60,7 +62,7 @@ describe('template helpers through TemplateEngine', () => {
 
   it('registers exactly the documented helpers', () => {
     expect(Object.keys(templateHelpers).sort()).toEqual(
-      ['add', 'and', 'date', 'default', 'duration', 'eq', 'gt', 'join', 'labelsText', 'len', 'lower', 'lt', 'ne', 'not', 'or', 'severityColor', 'severityLabel', 'since', 'truncate', 'upper'].sort(),
+      ['add', 'and', 'date', 'default', 'duration', 'eq', 'gt', 'join', 'labelsText', 'len', 'lower', 'lt', 'ne', 'not', 'or', 'severityColor', 'severityLabel', 'since', 'stateReason', 'truncate', 'upper'].sort(),
     );
   });
 });

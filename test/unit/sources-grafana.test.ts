@@ -201,11 +201,11 @@ describe('grafana source: legacy alerting', () => {
       status: 'firing',
       name: 'MySQL 连接数过高',
       severity: 'critical',
-      summary: '[Alerting] MySQL 连接数过高',
+      summary: 'MySQL 连接数过高',
       description: 'MySQL 连接数超过 400，可能导致应用获取连接超时。请 DBA 值班同学检查慢查询和连接泄漏。',
       labels: { alertname: 'MySQL 连接数过高', severity: 'critical', team: 'dba' },
       annotations: {
-        summary: '[Alerting] MySQL 连接数过高',
+        summary: 'MySQL 连接数过高',
         description: 'MySQL 连接数超过 400，可能导致应用获取连接超时。请 DBA 值班同学检查慢查询和连接泄漏。',
         state: 'alerting',
       },
@@ -236,7 +236,7 @@ describe('grafana source: legacy alerting', () => {
     delete payload.message;
     const [alert] = parse(payload).alerts;
     expect(alert.status).toBe('firing');
-    expect(alert.summary).toBe('[No Data] MySQL 连接数过高');
+    expect(alert.summary).toBe('MySQL 连接数过高');
     expect(alert.description).toBe(`${NO_DATA_HINT}\n- db-master-01:9104: null`);
     expect(alert.value).toBe('db-master-01:9104=null');
     expect(alert.annotations.state).toBe('no_data');
