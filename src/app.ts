@@ -7,6 +7,7 @@ import { errorHandler } from './http/error-handler';
 import { HttpError } from './http/errors';
 import { operationalRoutes } from './http/operational';
 import { webhookRoutes } from './http/webhooks';
+import { uiRoutes } from './ui/router';
 import { messageRoutes } from './http/messages';
 
 /**
@@ -35,6 +36,7 @@ export function createApp({ service, metrics, logger }: AppDeps): Express {
       metrics: when(() => service.current.config.server.auth?.protect_metrics),
     }),
   );
+  app.use('/ui', uiRoutes(service));
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   return app;

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { checkCommand } from './commands/check';
 import { deadLettersCommand } from './commands/dead-letters';
+import { digestCommand } from './commands/digest';
 import { renderCommand } from './commands/render';
 import { sendTestCommand } from './commands/send-test';
 import { serveCommand } from './commands/serve';
@@ -71,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'send-test': {
       const receiver = need('receiver');
       return receiver ? sendTestCommand({ config: values.config, receiver }) : 2;
+    }
+    case 'digest': {
+      const name = need('name');
+      return name ? digestCommand({ config: values.config, name, period: values.period, dryRun: values['dry-run'] }) : 2;
     }
     case 'dead-letters':
       return deadLettersCommand({ config: values.config, requeue: values.requeue, requeueAll: values['requeue-all'] });

@@ -8,6 +8,7 @@ import type { Notification } from './model/notification';
 import type { OutboxStore } from './outbox/store';
 import { SlidingWindowLimiter } from './outbox/rate-limiter';
 import { DeliveryWorker } from './outbox/worker';
+import { LocalLease, type ReceiverLease } from './outbox/lease';
 import { dedupKey } from './pipeline/dedup-key';
 import { planNotifications } from './pipeline/plan';
 import { buildState, secretsOf, type RuntimeState, type StateDeps } from './runtime-state';
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   tokens: TokenCache;
   clock?: () => number;
   consoleWrite?: (text: string) => void;
+  /** Which process drains which receiver; default: this one owns all (single process). */
+  lease?: ReceiverLease;
   /** Reads the config again (for reload); throws ConfigError. */
   reloadConfig?: () => LoadedConfig;
   /** Alert history for digests (every received alert is recorded at ingest). */
@@ -68,6 +71,7 @@ export class Service {
       logger: deps.logger,
       clock: this.clock,
       current: () => this.state,
+      lease: deps.lease ?? new LocalLease(),
     });
   }
 

@@ -56,6 +56,9 @@ export interface TokenCacheOptions {
   onRefresh?: (receiver: string) => void;
 }
 
+/** How long a replica waits for another replica's gettoken before calling it itself. */
+const SHARED_REFRESH_WAIT_MS = 10_000;
+
 export class TokenCache {
   private readonly store: TokenStore;
   private readonly now: () => number;
@@ -104,6 +107,28 @@ export class TokenCache {
   }
 
   private async refresh(app: TokenApp, fetcher: TokenFetcher): Promise<string> {
+    if (!this.store.lock) return this.fetchToken(app, fetcher);
+    // Several replicas: only the lock holder calls gettoken; the others wait for its token.
+    const deadline = this.now() + SHARED_REFRESH_WAIT_MS;
+    for (;;) {
+      const release = await this.store.lock(app.key, SHARED_REFRESH_WAIT_MS);
+      if (release) {
+        try {
+          const stored = await this.store.get(app.key);
+          if (stored && this.now() < stored.expiresAt && stored.token !== this.revoked.get(app.key)) return stored.token;
+          return await this.fetchToken(app, fetcher);
+        } finally {
+          await release();
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const stored = await this.store.get(app.key);
+      if (stored && this.now() < stored.expiresAt && stored.token !== this.revoked.get(app.key)) return stored.token;
+      if (this.now() > deadline) return this.fetchToken(app, fetcher);
+    }
+  }
+
+  private async fetchToken(app: TokenApp, fetcher: TokenFetcher): Promise<string> {
     this.options.onRefresh?.(app.receiver);
     const startedAt = this.now();
     const read = readReply(await callSafely(fetcher));

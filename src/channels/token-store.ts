@@ -18,6 +18,11 @@ export interface TokenStore {
   get(key: string): Promise<StoredToken | undefined>;
   set(key: string, value: StoredToken): Promise<void>;
   delete(key: string, token: string): Promise<void>;
+  /**
+   * lock (shared stores only) takes the refresh lock of an app across processes: returns a release
+   * function, or undefined while another process holds it (it is refreshing; wait for its token).
+   */
+  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** MemoryTokenStore: a Map; entries past `expiresAt` are left for the cache to ignore and overwrite. */

@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import { resolveConfig } from './resolve-config';
-import { SqliteOutboxStore } from '../outbox/sqlite-store';
+import { openStore } from '../bootstrap';
 import type { OutboxStore } from '../outbox/store';
 import { listDeadLetters, requeueDeadLetters } from './dead-letters-core';
 
@@ -11,7 +10,7 @@ import { listDeadLetters, requeueDeadLetters } from './dead-letters-core';
  */
 export async function deadLettersCommand(options: { config?: string; requeue?: string; requeueAll?: boolean }, out: (line: string) => void = console.log, store?: OutboxStore): Promise<number> {
   const { loaded } = resolveConfig(options.config);
-  const outbox = store ?? new SqliteOutboxStore(resolve(loaded.config.storage.path));
+  const outbox = store ?? openStore(loaded.config);
   try {
     if (options.requeue || options.requeueAll) {
       const result = await requeueDeadLetters(outbox, options.requeueAll ? 'all' : options.requeue!, Date.now());

@@ -68,7 +68,7 @@ export async function buildDigest(history: HistoryStore, digest: Pick<DigestConf
   const bySource = countBy(all, (episode) => episode.first.source, (key) => SOURCE_LABELS[key] ?? key);
   const rankOf = new Map(all.map((episode) => [severityLabel(episode.worstSeverity), severityRank(episode.worstSeverity)]));
   const bySeverity = countBy(all, (episode) => severityLabel(episode.worstSeverity), (key) => key).sort(
-    (a, b) => rankOf.get(a.key)! - rankOf.get(b.key)! || b.count - a.count || a.key.localeCompare(b.key),
+    (a, b) => rankOf.get(a.key)! - rankOf.get(b.key)! || b.count - a.count || compare(a.key, b.key),
   );
   const byStatus: DigestCount[] = [
     { key: 'firing', label: '触发', count: fired.length },
@@ -85,7 +85,7 @@ export async function buildDigest(history: HistoryStore, digest: Pick<DigestConf
   }
   const top: DigestTopAlert[] = [...names.entries()]
     .map(([name, entry]) => ({ name, count: entry.count, instances: entry.identities.size, severity: severityLabel(entry.severity), rank: severityRank(entry.severity) }))
-    .sort((a, b) => b.count - a.count || a.rank - b.rank || a.name.localeCompare(b.name))
+    .sort((a, b) => b.count - a.count || a.rank - b.rank || compare(a.name, b.name))
     .slice(0, TOP)
     .map(({ rank: _rank, ...rest }) => rest);
 
@@ -101,11 +101,11 @@ export async function buildDigest(history: HistoryStore, digest: Pick<DigestConf
         severity: severityLabel(record.severity),
         ...(record.labels.instance ? { instance: record.labels.instance } : {}),
         startsAt: record.startsAt,
-        durationMs,
-        duration: humanDuration(durationMs),
+        firingForMs: durationMs,
+        firingFor: humanDuration(durationMs),
       };
     })
-    .sort((a, b) => b.durationMs - a.durationMs || a.name.localeCompare(b.name));
+    .sort((a, b) => b.firingForMs - a.firingForMs || compare(a.name, b.name));
 
   const resolveTimes = resolved
     .map((episode) => Date.parse(episode.resolution!.endsAt ?? '') - Date.parse(episode.resolution!.startsAt))
@@ -126,15 +126,21 @@ export async function buildDigest(history: HistoryStore, digest: Pick<DigestConf
     top,
     stillFiring: firingNow.slice(0, FIRING_LISTED),
     stillFiringTotal: firingNow.length,
+    stillFiringMore: Math.max(0, firingNow.length - FIRING_LISTED),
     ...(mttrMs !== undefined ? { mttrMs, mttr: humanDuration(mttrMs) } : {}),
     empty: all.length === 0 && firingNow.length === 0,
   };
 }
 
+/** compare: code-unit order, the same on every host (localeCompare depends on the ICU locale). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function countBy(episodes: Episode[], keyOf: (episode: Episode) => string, labelOf: (key: string) => string): DigestCount[] {
   const counts = new Map<string, number>();
   for (const episode of episodes) counts.set(keyOf(episode), (counts.get(keyOf(episode)) ?? 0) + 1);
-  return [...counts.entries()].map(([key, count]) => ({ key, label: labelOf(key), count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  return [...counts.entries()].map(([key, count]) => ({ key, label: labelOf(key), count })).sort((a, b) => b.count - a.count || compare(a.key, b.key));
 }
 
 /** periodLabel names the digest by its length: 时报 (≤ 1h), 日报 (about a day), 周报 (about a week), else 摘要. */

@@ -29,8 +29,8 @@ export interface DigestFiringAlert {
   instance?: string;
   startsAt: string;
   /** How long it has been firing at the end of the period, ms and as text (`3h12m`). */
-  durationMs: number;
-  duration: string;
+  firingForMs: number;
+  firingFor: string;
 }
 
 export interface DigestSummary {
@@ -54,6 +54,8 @@ export interface DigestSummary {
   /** Still firing at `to`, longest first (at most 10 listed; `stillFiringTotal` counts all). */
   stillFiring: DigestFiringAlert[];
   stillFiringTotal: number;
+  /** stillFiringTotal − stillFiring.length (for "另有 N 条"). */
+  stillFiringMore: number;
   /** Mean time to resolve over the episodes resolved in the period (absent when none). */
   mttrMs?: number;
   mttr?: string;

@@ -78,10 +78,11 @@ export interface OutboxStore {
   /** markSending flags jobs whose message is being sent; cleared by progress, deferred and kill. */
   markSending(ids: string[], now: number): Promise<void>;
   /**
-   * recoverInterrupted clears the flags left by a process that died mid-send and returns how many
-   * jobs were affected: their message may have reached WeCom already and is sent again.
+   * recoverInterrupted clears a receiver's flags left by a process that died mid-send and returns
+   * how many jobs were affected: their message may have reached WeCom already and is sent again.
+   * Called when a worker takes over a receiver (first drain of this process, or a new lease).
    */
-  recoverInterrupted(): Promise<{ receiver: string; count: number }[]>;
+  recoverInterrupted(receiver: string): Promise<number>;
   /** progress records delivered items; jobs with done=true leave the queue. */
   progress(updates: JobProgress[]): Promise<void>;
   /** deferred records a failed attempt: attempts+1 and the next attempt time for these jobs. */

@@ -12,6 +12,7 @@ import { backoffDelay } from './backoff';
 import { formatDuration } from '../config/duration';
 import type { SlidingWindowLimiter } from './rate-limiter';
 import type { JobProgress, OutboxJob, OutboxStore } from './store';
+import type { ReceiverLease } from './lease';
 
 /**
  * DeliveryWorker drains the outbox, one receiver at a time in arrival order:
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   clock: () => number;
   /** Getters, so a hot reload swaps config, channels and templates atomically for the next send. */
   current: () => { config: Config; channels: Map<string, Channel>; engine: TemplateEngine };
+  /** Which process drains which receiver (LocalLease for one process, RedisLease for replicas). */
+  lease: ReceiverLease;
   /** Called with jobs fully delivered (alert history for digests). */
   onDelivered?: (jobs: OutboxJob[], at: number) => void;
 }
@@ -55,22 +58,29 @@ export class DeliveryWorker {
 
   /** start resumes every receiver with queued work and seeds rate-limit windows from the store. */
   async start(): Promise<void> {
-    const { config } = this.deps.current();
-    const now = this.deps.clock();
-    for (const receiver of config.receivers) {
-      const limit = receiver.robot?.rate_limit;
-      if (limit) this.deps.limiter.seed(receiver.name, await this.deps.store.sendTimes(receiver.name, now - limit.per));
-    }
-    for (const { receiver, count } of await this.deps.store.recoverInterrupted()) {
-      // The previous process died while sending: that message may have arrived; it is sent again
-      // (at least once), and counted so the duplicate is visible.
-      this.deps.metrics.possibleDuplicates.inc({ receiver }, count);
-      this.deps.logger.warn({ receiver, notifications: count }, 'resending notifications that were in flight when the previous process stopped (a duplicate message is possible)');
-    }
-    await this.resume();
-    // Work requeued by the dead-letters command (another process) is noticed within a poll.
+    // A shared store may be down at start: readiness reports it, and the poll below retries.
+    await this.resume().catch((err) => this.deps.logger.error({ err: String(err) }, 'cannot read the outbox yet; retrying'));
+    // Work requeued by the dead-letters command (another process), or left by a replica that died,
+    // is noticed within a poll.
     this.poll = setInterval(() => void this.resume().catch(() => undefined), POLL_MS);
     this.poll.unref();
+  }
+
+  /**
+   * takeOver runs when this process starts draining a receiver (first time, or a new lease):
+   * sends interrupted by a crash are counted as possible duplicates, and the rate-limit window is
+   * reloaded from the shared send log so the limit holds across restarts and replicas.
+   */
+  private async takeOver(receiver: string, channel: Channel): Promise<void> {
+    const interrupted = await this.deps.store.recoverInterrupted(receiver);
+    if (interrupted > 0) {
+      // The previous owner died while sending: that message may have arrived; it is sent again
+      // (at least once), and counted so the duplicate is visible.
+      this.deps.metrics.possibleDuplicates.inc({ receiver }, interrupted);
+      this.deps.logger.warn({ receiver, notifications: interrupted }, 'resending notifications that were in flight when their previous sender stopped (a duplicate message is possible)');
+    }
+    const limit = channel.rateLimit;
+    if (limit) this.deps.limiter.seed(receiver, await this.deps.store.sendTimes(receiver, this.deps.clock() - limit.perMs));
   }
 
   /** resume kicks every receiver with queued work that is not already being drained. */
@@ -114,6 +124,8 @@ export class DeliveryWorker {
     for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    // Hand receivers over at once instead of after the lease expires (best effort).
+    await Promise.allSettled([...this.states.keys()].map((receiver) => this.deps.lease.release(receiver)));
   }
 
   private stateOf(receiver: string): ReceiverState {
@@ -143,8 +155,14 @@ export class DeliveryWorker {
         this.deps.logger.warn({ receiver }, 'queued notifications for a receiver that is no longer configured; they stay queued until it is configured again');
         return;
       }
+      const lease = await this.deps.lease.acquire(receiver);
+      if (lease === 'busy') return this.schedule(receiver, state, this.deps.lease.retryMs);
+      if (lease === 'new') await this.takeOver(receiver, channel);
       const jobs = await this.deps.store.pending(receiver, BATCH);
-      if (jobs.length === 0) return;
+      if (jobs.length === 0) {
+        await this.deps.lease.release(receiver);
+        return;
+      }
       const now = this.deps.clock();
       const head = jobs[0];
       if (head.nextAttemptAt > now) return this.schedule(receiver, state, head.nextAttemptAt - now);

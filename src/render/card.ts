@@ -53,7 +53,7 @@ export function cardFields(slices: CardSlice[], timezone: string, now: number): 
       ...(first.severity ? [{ keyname: '级别', value: severityLabel(first.severity) }] : []),
       { keyname: '时间', value: formatDate(first.createdAt, timezone, 'MM-DD HH:mm') },
       ...Object.entries(first.labels)
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([keyname, value]) => ({ keyname, value })),
     ];
     return { source: SOURCE_NAMES[first.source] ?? first.source, sourceColor: 0, fields: clean(fields), links: [] };
@@ -61,12 +61,15 @@ export function cardFields(slices: CardSlice[], timezone: string, now: number): 
   const alerts: Alert[] = slices.flatMap((slice) => (slice.notification.kind === 'alerts' ? slice.notification.alerts.slice(slice.start, slice.end) : []));
   const firing = alerts.filter((alert) => alert.status === 'firing');
   const lead = firing[0] ?? alerts[0];
+  // The key figure counts whole notifications, like the part headers: part 2/3 still says "17 条".
+  const whole = [...new Set(slices.map((slice) => slice.notification))].flatMap((notification) => (notification.kind === 'alerts' ? notification.alerts : []));
+  const wholeFiring = whole.filter((alert) => alert.status === 'firing').length;
   const figure =
-    firing.length === 1 && firing[0].value
+    whole.length === 1 && firing.length === 1 && firing[0].value
       ? { title: firing[0].value, desc: '当前值' }
-      : firing.length > 0
-        ? { title: String(firing.length), desc: '条告警触发中' }
-        : { title: String(alerts.length), desc: '条告警已恢复' };
+      : wholeFiring > 0
+        ? { title: String(wholeFiring), desc: '条告警触发中' }
+        : { title: String(whole.length), desc: '条告警已恢复' };
   const instances = [...new Set(alerts.map((alert) => alert.labels.instance).filter((value): value is string => Boolean(value)))];
   const worst = [...(firing.length > 0 ? firing : alerts)].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))[0];
   const starts = alerts.map((alert) => alert.startsAt).filter((value) => !Number.isNaN(Date.parse(value))).sort();

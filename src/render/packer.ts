@@ -102,6 +102,24 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
     current = { sections: [], bytes: 0, truncated: false };
   };
   const renderSlice = (entry: PackEntry, start: number, end: number, part: PartInfo | null) => renderSection(entry.notification, start, end, part, options, compact);
+  // Planning sizes of the current entry by slice end: the slice largestFit settles on was just
+  // measured, so it is not rendered again (rendering dominates packing cost).
+  let sizes = new Map<number, number>();
+  let sizesFor: PackEntry | undefined;
+  let sizesFrom = -1;
+  const sliceBytes = (entry: PackEntry, start: number, end: number): number => {
+    if (sizesFor !== entry || sizesFrom !== start) {
+      sizes = new Map();
+      sizesFor = entry;
+      sizesFrom = start;
+    }
+    let bytes = sizes.get(end);
+    if (bytes === undefined) {
+      bytes = measure(renderSlice(entry, start, end, PLANNING_PART), format);
+      sizes.set(end, bytes);
+    }
+    return bytes;
+  };
 
   for (const entry of entries) {
     if (options.maxMessages !== undefined && planned.length >= options.maxMessages) {
@@ -113,7 +131,7 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
     while (pos < count) {
       const used = current.sections.length > 0 ? current.bytes + SEPARATOR.length : 0;
       const budget = budgetTotal - used;
-      const fit = largestFit(count - pos, (k) => measure(renderSlice(entry, pos, pos + k, PLANNING_PART), format) <= budget);
+      const fit = largestFit(count - pos, (k) => sliceBytes(entry, pos, pos + k) <= budget);
       if (fit === 0) {
         if (current.sections.length > 0) {
           flush();
@@ -127,7 +145,7 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
         continue;
       }
       current.sections.push({ id: entry.id, start: pos, end: pos + fit });
-      current.bytes = used + measure(renderSlice(entry, pos, pos + fit, PLANNING_PART), format);
+      current.bytes = used + sliceBytes(entry, pos, pos + fit);
       pos += fit;
       if (pos < count) flush();
     }

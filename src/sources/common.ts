@@ -4,12 +4,14 @@ import { z } from 'zod';
 
 /** stringMap: a JSON object of string values (labels, annotations); `null` is taken as empty. */
 export const stringMap = z
-  .union([z.record(z.string(), z.string()), z.null()])
+  .union([z.record(z.string(), z.string()), z.null()], { message: 'expected an object of string values (or null)' })
   .transform((value) => cleanStringMap(value ?? {}));
 
 /** looseStringMap: like stringMap, but numbers and booleans are stringified (Grafana legacy tags, Watcher metadata). */
 export const looseStringMap = z
-  .union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), z.null()])
+  .union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), z.null()], {
+    message: 'expected an object of string, number or boolean values (or null)',
+  })
   .transform((value) => {
     const out: Record<string, string> = {};
     for (const [key, item] of Object.entries(value ?? {})) if (item !== null) out[key] = String(item);

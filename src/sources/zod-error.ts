@@ -6,7 +6,7 @@ import { badPayload, type HttpError } from '../http/errors';
 export function payloadError(error: z.ZodError, what: string): HttpError {
   const issue = error.issues[0];
   const path = formatPath(issue.path);
-  const input = (issue as { input?: unknown }).input;
-  const reason = issue.code === 'invalid_type' && input === undefined ? 'required' : issue.message;
+  // zod 4 issues carry no `input`; a missing field is the invalid_type whose message ends in "received undefined".
+  const reason = issue.code === 'invalid_type' ? (/received undefined$/.test(issue.message) ? 'required' : issue.message.replace(/^Invalid input: /, '')) : issue.message;
   return badPayload(`invalid ${what}: ${path ? `${path}: ` : ''}${reason}`, path || undefined);
 }

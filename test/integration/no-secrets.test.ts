@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
-import { FakeWecom } from '../support/fake-wecom';
+import { FakeWecom, type Reply } from '../support/fake-wecom';
 import { buildApp, type TestApp } from '../support/build-app';
 import { rawFixture } from '../support/fixtures';
 
@@ -69,7 +69,8 @@ describe('no secret leaks', () => {
     fake.respond((r) => (r.path.endsWith('/message/send') && r.body?.agentid === 1000004 ? { json: { errcode: 60020, errmsg: 'not allow to access from your ip, hint: [x], from ip: 203.0.113.7' } } : undefined));
     fake.replySequence('/message/send', [{ json: { errcode: 42001, errmsg: 'access_token expired' } }]);
     record(await request(t.app).post('/webhook/alertmanager').set('Authorization', auth).set('Content-Type', 'application/json').send(rawFixture('real-alertmanager-0.25-firing.json')));
-    fake.replySequence('/webhook/send', [{ json: { errcode: 45009, errmsg: 'api freq out of limit' } }, { status: 500, text: 'oops' }]);
+    const goodRobotFaults: Reply[] = [{ json: { errcode: 45009, errmsg: 'api freq out of limit' } }, { status: 500, text: 'oops' }];
+    fake.respond((r) => (r.path.endsWith('/webhook/send') && r.query.get('key') === SECRETS.robotKey ? goodRobotFaults.shift() : undefined));
     record(await request(t.app).post('/webhook/alertmanager').set('Authorization', auth).set('Content-Type', 'application/json').send(rawFixture('real-alertmanager-0.25-resolved.json')));
     // wait until every receiver has either delivered or dead-lettered everything
     const deadline = Date.now() + 10_000;

@@ -18,7 +18,7 @@ import { FIXED_NOW } from '../support/fixtures';
  *  - never contains `<@` except the mention we configured, nor any `<…>` tag the template did not write;
  *  - renders with the same line structure and the same markup as a neutral value (`n1`, `n2`…) does.
  */
-const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
+const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
 const engine = TemplateEngine.load();
 const MENTION: Mention = { users: ['zhangsan'], mobiles: [], all: false };
 

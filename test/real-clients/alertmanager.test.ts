@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
-import { describeWithBinaries, startAlertmanager, type RunningAlertmanager } from '../support/real-binaries';
+import { describeWithBinaries, withDiagnostics, startAlertmanager, type RunningAlertmanager } from '../support/real-binaries';
 import { startService, waitUntil, type ServiceProcess } from '../support/service-process';
 
 /**
@@ -58,7 +58,7 @@ describeWithBinaries('real Alertmanager 0.25 → adapter process → robot', ['p
     ].join('\n');
 
   const waitForSends = async (count: number, what: string) => {
-    await waitUntil(() => fake.sends().length >= count, 15_000, what, diagnostics);
+    await waitUntil(() => fake.sends().length >= count, 15_000, what);
     return parseMarkdown(fake.sends()[count - 1].body.markdown.content as string);
   };
 
@@ -91,73 +91,75 @@ describeWithBinaries('real Alertmanager 0.25 → adapter process → robot', ['p
   });
 
   it('delivers firing, partial resolution and final resolution with the right alerts in each message', async () => {
-    // A fixed startsAt a minute ago (whole seconds, like amtool), so resolving with endsAt = now is always later.
-    const startsAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString().replace('.000Z', 'Z');
-    const firing = INSTANCES.map((instance) => ({
-      labels: labelsOf(instance),
-      annotations: annotationsOf(instance),
-      startsAt,
-      generatorURL: `http://127.0.0.1:19090/graph?g0.expr=disk_used_percent&g0.tab=1&instance=${instance}`,
-    }));
-    const resolve = (instance: string) => ({ labels: labelsOf(instance), annotations: annotationsOf(instance), startsAt, endsAt: new Date().toISOString() });
+    await withDiagnostics(async () => {
+      // A fixed startsAt a minute ago (whole seconds, like amtool), so resolving with endsAt = now is always later.
+      const startsAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString().replace('.000Z', 'Z');
+      const firing = INSTANCES.map((instance) => ({
+        labels: labelsOf(instance),
+        annotations: annotationsOf(instance),
+        startsAt,
+        generatorURL: `http://127.0.0.1:19090/graph?g0.expr=disk_used_percent&g0.tab=1&instance=${instance}`,
+      }));
+      const resolve = (instance: string) => ({ labels: labelsOf(instance), annotations: annotationsOf(instance), startsAt, endsAt: new Date().toISOString() });
 
-    // 1. Three alerts fire → one message with all three.
-    await am!.postAlerts(firing);
-    const first = await waitForSends(1, 'the firing message');
-    expect(first.header).toBe('## <font color="warning">告警 3 条</font> · DiskFull');
-    expect([...first.blocks.keys()].sort()).toEqual([...INSTANCES]);
-    for (const instance of INSTANCES) {
-      const block = first.blocks.get(instance)!;
-      expect(block.split('\n')[0]).toBe('**DiskFull** <font color="warning">严重</font>');
-      expect(block).toContain('> 摘要：磁盘空间不足');
-      expect(block).toContain(`> 详情：主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%`);
-      expect(block).toMatch(/> 开始：\d\d-\d\d \d\d:\d\d:\d\d（已持续 /);
-      // Alertmanager escapes & as \u0026 in generatorURL; the link must come out intact.
-      expect(block).toContain(`[查看](http://127.0.0.1:19090/graph?g0.expr=disk_used_percent&g0.tab=1&instance=${instance})`);
-      expect(block).toContain(`[静默](${am!.url}/#/silences/new?filter=`);
-    }
-    expect(first.content).not.toContain('已恢复');
-    expect(Buffer.byteLength(first.content)).toBeLessThanOrEqual(4096);
+      // 1. Three alerts fire → one message with all three.
+      await am!.postAlerts(firing);
+      const first = await waitForSends(1, 'the firing message');
+      expect(first.header).toBe('## <font color="warning">告警 3 条</font> · DiskFull');
+      expect([...first.blocks.keys()].sort()).toEqual([...INSTANCES]);
+      for (const instance of INSTANCES) {
+        const block = first.blocks.get(instance)!;
+        expect(block.split('\n')[0]).toBe('**DiskFull** <font color="warning">严重</font>');
+        expect(block).toContain('> 摘要：磁盘空间不足');
+        expect(block).toContain(`> 详情：主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%`);
+        expect(block).toMatch(/> 开始：\d\d-\d\d \d\d:\d\d:\d\d（已持续 /);
+        // Alertmanager escapes & as \u0026 in generatorURL; the link must come out intact.
+        expect(block).toContain(`[查看](http://127.0.0.1:19090/graph?g0.expr=disk_used_percent&g0.tab=1&instance=${instance})`);
+        expect(block).toContain(`[静默](${am!.url}/#/silences/new?filter=`);
+      }
+      expect(first.content).not.toContain('已恢复');
+      expect(Buffer.byteLength(first.content)).toBeLessThanOrEqual(4096);
 
-    // 2. web-02 resolves → the group stays firing; one message with 2 firing + 1 resolved.
-    await am!.postAlerts([resolve('web-02')]);
-    const second = await waitForSends(2, 'the partial-resolution message');
-    expect(second.header).toBe('## <font color="warning">告警 2 条</font> · <font color="info">恢复 1 条</font> · DiskFull');
-    expect([...second.blocks.keys()].sort()).toEqual([...INSTANCES]);
-    expect(second.blocks.get('web-02')!.split('\n')[0]).toBe('**DiskFull** <font color="info">已恢复</font>');
-    expect(second.blocks.get('web-02')).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 /);
-    expect(second.blocks.get('web-02')).not.toContain('[静默]');
-    for (const instance of ['web-01', 'web-03']) {
-      expect(second.blocks.get(instance)!.split('\n')[0]).toBe('**DiskFull** <font color="warning">严重</font>');
-      expect(second.blocks.get(instance)).toContain('> 摘要：磁盘空间不足');
-    }
-    expect(second.content.match(/已恢复/g)).toHaveLength(1);
+      // 2. web-02 resolves → the group stays firing; one message with 2 firing + 1 resolved.
+      await am!.postAlerts([resolve('web-02')]);
+      const second = await waitForSends(2, 'the partial-resolution message');
+      expect(second.header).toBe('## <font color="warning">告警 2 条</font> · <font color="info">恢复 1 条</font> · DiskFull');
+      expect([...second.blocks.keys()].sort()).toEqual([...INSTANCES]);
+      expect(second.blocks.get('web-02')!.split('\n')[0]).toBe('**DiskFull** <font color="info">已恢复</font>');
+      expect(second.blocks.get('web-02')).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 /);
+      expect(second.blocks.get('web-02')).not.toContain('[静默]');
+      for (const instance of ['web-01', 'web-03']) {
+        expect(second.blocks.get(instance)!.split('\n')[0]).toBe('**DiskFull** <font color="warning">严重</font>');
+        expect(second.blocks.get(instance)).toContain('> 摘要：磁盘空间不足');
+      }
+      expect(second.content.match(/已恢复/g)).toHaveLength(1);
 
-    // 3. The rest resolves → "resolved" listing only the alerts whose resolution was not yet sent.
-    await am!.postAlerts([resolve('web-01'), resolve('web-03')]);
-    const third = await waitForSends(3, 'the final resolution message');
-    expect(third.header).toBe('## <font color="info">已恢复 2 条</font> · DiskFull');
-    expect([...third.blocks.keys()].sort()).toEqual(['web-01', 'web-03']);
-    for (const instance of ['web-01', 'web-03']) {
-      const block = third.blocks.get(instance)!;
-      expect(block.split('\n')[0]).toBe('**DiskFull** <font color="info">已恢复</font>');
-      expect(block).toContain('> 摘要：磁盘空间不足');
-      expect(block).toContain(`> 详情：主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%`);
-      expect(block).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 1m(\d+s)?）/);
-    }
-    expect(third.content).not.toContain('<font color="warning">');
+      // 3. The rest resolves → "resolved" listing only the alerts whose resolution was not yet sent.
+      await am!.postAlerts([resolve('web-01'), resolve('web-03')]);
+      const third = await waitForSends(3, 'the final resolution message');
+      expect(third.header).toBe('## <font color="info">已恢复 2 条</font> · DiskFull');
+      expect([...third.blocks.keys()].sort()).toEqual(['web-01', 'web-03']);
+      for (const instance of ['web-01', 'web-03']) {
+        const block = third.blocks.get(instance)!;
+        expect(block.split('\n')[0]).toBe('**DiskFull** <font color="info">已恢复</font>');
+        expect(block).toContain('> 摘要：磁盘空间不足');
+        expect(block).toContain(`> 详情：主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%`);
+        expect(block).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 1m(\d+s)?）/);
+      }
+      expect(third.content).not.toContain('<font color="warning">');
 
-    // Every message went to the configured robot key, as markdown; nothing else was sent.
-    expect(fake.sends()).toHaveLength(3);
-    for (const send of fake.sends()) {
-      expect(send.path).toBe('/cgi-bin/webhook/send');
-      expect(send.query.get('key')).toBe(ROBOT_KEY);
-      expect(send.body.msgtype).toBe('markdown');
-    }
-    // The adapter accepted all three webhooks with 200 (Alertmanager authenticated with the bearer token).
-    const metrics = await (await fetch(`${adapter!.url}/metrics`)).text();
-    expect(metrics).toMatch(/wecom_adapter_webhook_requests_total\{source="alertmanager",code="200"\} 3\b/);
-    // Alertmanager logged no failed notification.
-    expect(am!.proc.stderr()).not.toMatch(/Notify for alerts failed/);
+      // Every message went to the configured robot key, as markdown; nothing else was sent.
+      expect(fake.sends()).toHaveLength(3);
+      for (const send of fake.sends()) {
+        expect(send.path).toBe('/cgi-bin/webhook/send');
+        expect(send.query.get('key')).toBe(ROBOT_KEY);
+        expect(send.body.msgtype).toBe('markdown');
+      }
+      // The adapter accepted all three webhooks with 200 (Alertmanager authenticated with the bearer token).
+      const metrics = await (await fetch(`${adapter!.url}/metrics`)).text();
+      expect(metrics).toMatch(/wecom_adapter_webhook_requests_total\{source="alertmanager",code="200"\} 3\b/);
+      // Alertmanager logged no failed notification.
+      expect(am!.proc.stderr()).not.toMatch(/Notify for alerts failed/);
+    }, diagnostics);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
-import { describeWithBinaries, startAlertmanager, startPrometheus, type RunningAlertmanager, type RunningPrometheus } from '../support/real-binaries';
+import { describeWithBinaries, withDiagnostics, startAlertmanager, startPrometheus, type RunningAlertmanager, type RunningPrometheus } from '../support/real-binaries';
 import { startService, waitUntil, type ServiceProcess } from '../support/service-process';
 
 /**
@@ -73,43 +73,45 @@ describeWithBinaries('real Prometheus → Alertmanager → adapter process → r
   }, 30_000);
 
   it('sends a firing and then a resolved message for PromDemoAlert', async () => {
-    // Prometheus needs ~5 s to discover its Alertmanager; alerts before that are dropped and only
-    // re-sent after resend-delay, so the window opens 8 s after launch and resend-delay is 1 s.
-    const launch = Math.floor(Date.now() / 1000);
-    const tStart = launch + 8;
-    const tEnd = tStart + 8;
-    prom = await startPrometheus({
-      bin: bins.prometheus,
-      dir: join(dir, 'prom'),
-      alertmanagerPort: am!.port,
-      rules: rulesFor(tStart, tEnd),
-      extraArgs: ['--rules.alert.resend-delay=1s'],
-    });
+    await withDiagnostics(async () => {
+      // Prometheus needs ~5 s to discover its Alertmanager; alerts before that are dropped and only
+      // re-sent after resend-delay, so the window opens 8 s after launch and resend-delay is 1 s.
+      const launch = Math.floor(Date.now() / 1000);
+      const tStart = launch + 8;
+      const tEnd = tStart + 8;
+      prom = await startPrometheus({
+        bin: bins.prometheus,
+        dir: join(dir, 'prom'),
+        alertmanagerPort: am!.port,
+        rules: rulesFor(tStart, tEnd),
+        extraArgs: ['--rules.alert.resend-delay=1s'],
+      });
 
-    await waitUntil(() => fake.sends().length >= 1, (tStart - Date.now() / 1000) * 1000 + 15_000, 'the firing message', diagnostics);
-    const firing = fake.sends()[0].body.markdown.content as string;
-    const lines = firing.split('\n');
-    expect(lines[0]).toBe('## <font color="warning">告警 1 条</font> · PromDemoAlert');
-    expect(firing).toContain('**PromDemoAlert** <font color="warning">警告</font>');
-    expect(firing).toContain('> 摘要：演示告警：Prometheus 规则触发');
-    expect(firing).toContain('> 详情：web-03 当前值为 42');
-    expect(firing).toContain('> 实例：web-03');
-    // The rule's generatorURL points back at this Prometheus (with Go's \u0026 decoded to &).
-    expect(firing).toMatch(new RegExp(`\\[查看\\]\\(${prom.url.replace(/[.]/g, '\\.')}/graph\\?g0\\.expr=[^)]*&g0\\.tab=1\\)`));
-    expect(firing).not.toContain('已恢复');
+      await waitUntil(() => fake.sends().length >= 1, (tStart - Date.now() / 1000) * 1000 + 15_000, 'the firing message');
+      const firing = fake.sends()[0].body.markdown.content as string;
+      const lines = firing.split('\n');
+      expect(lines[0]).toBe('## <font color="warning">告警 1 条</font> · PromDemoAlert');
+      expect(firing).toContain('**PromDemoAlert** <font color="warning">警告</font>');
+      expect(firing).toContain('> 摘要：演示告警：Prometheus 规则触发');
+      expect(firing).toContain('> 详情：web-03 当前值为 42');
+      expect(firing).toContain('> 实例：web-03');
+      // The rule's generatorURL points back at this Prometheus (with Go's \u0026 decoded to &).
+      expect(firing).toMatch(new RegExp(`\\[查看\\]\\(${prom.url.replace(/[.]/g, '\\.')}/graph\\?g0\\.expr=[^)]*&g0\\.tab=1\\)`));
+      expect(firing).not.toContain('已恢复');
 
-    await waitUntil(() => fake.sends().length >= 2, (tEnd - Date.now() / 1000) * 1000 + 15_000, 'the resolved message', diagnostics);
-    const resolved = fake.sends()[1].body.markdown.content as string;
-    expect(resolved.split('\n')[0]).toBe('## <font color="info">已恢复 1 条</font> · PromDemoAlert');
-    expect(resolved).toContain('**PromDemoAlert** <font color="info">已恢复</font>');
-    expect(resolved).toContain('> 摘要：演示告警：Prometheus 规则触发');
-    expect(resolved).toContain('> 实例：web-03');
-    expect(resolved).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 \d+s）/);
+      await waitUntil(() => fake.sends().length >= 2, (tEnd - Date.now() / 1000) * 1000 + 15_000, 'the resolved message');
+      const resolved = fake.sends()[1].body.markdown.content as string;
+      expect(resolved.split('\n')[0]).toBe('## <font color="info">已恢复 1 条</font> · PromDemoAlert');
+      expect(resolved).toContain('**PromDemoAlert** <font color="info">已恢复</font>');
+      expect(resolved).toContain('> 摘要：演示告警：Prometheus 规则触发');
+      expect(resolved).toContain('> 实例：web-03');
+      expect(resolved).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 \d+s）/);
 
-    expect(fake.sends()).toHaveLength(2);
-    for (const send of fake.sends()) {
-      expect(send.query.get('key')).toBe(ROBOT_KEY);
-      expect(Buffer.byteLength(send.body.markdown.content)).toBeLessThanOrEqual(4096);
-    }
+      expect(fake.sends()).toHaveLength(2);
+      for (const send of fake.sends()) {
+        expect(send.query.get('key')).toBe(ROBOT_KEY);
+        expect(Buffer.byteLength(send.body.markdown.content)).toBeLessThanOrEqual(4096);
+      }
+    }, diagnostics);
   }, 90_000);
 });

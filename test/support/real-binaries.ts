@@ -10,9 +10,9 @@ import { assertPortFree, freePort, spawnManaged, waitForHttp, type ManagedProces
  * skipped with a visible warning elsewhere, never silently.
  */
 
-export type BinaryName = 'prometheus-alertmanager' | 'amtool' | 'prometheus';
+export type BinaryName = 'prometheus-alertmanager' | 'amtool' | 'prometheus' | 'redis-server';
 
-const INSTALL_HINT = 'install them with `apt-get install -y --no-install-recommends prometheus-alertmanager prometheus` (what .ci/run does)';
+const INSTALL_HINT = 'install them with `apt-get install -y --no-install-recommends prometheus-alertmanager prometheus redis-server` (what .ci/run does)';
 
 /** inCI: `CI` set to anything but "", "0" or "false". */
 export const inCI = Boolean(process.env.CI) && !['false', '0'].includes(String(process.env.CI).toLowerCase());
@@ -57,6 +57,21 @@ export function assertLoopbackOnly(text: string, what: string): void {
   const urls = text.match(/\bhttps?:\/\/[^\s'"]+/g) ?? [];
   const foreign = urls.filter((url) => !/^https?:\/\/127\.0\.0\.1(:\d+)?(\/|$)/.test(url));
   if (foreign.length > 0) throw new Error(`${what} contains non-loopback URLs: ${foreign.join(', ')}`);
+}
+
+/**
+ * withDiagnostics runs a test body and, when it fails, appends `diagnostics()` (the real clients'
+ * stderr, the adapter's log, what the fake received) to the failure message.
+ */
+export async function withDiagnostics(body: () => Promise<void>, diagnostics: () => string): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const extra = diagnostics();
+    if (!error.message.includes(extra)) error.message = `${error.message}\n\n${extra}`;
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

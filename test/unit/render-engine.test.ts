@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateEngine, TemplateLoadError } from '../../src/render/engine';
@@ -24,6 +24,9 @@ function loadError(run: () => unknown): string[] {
   throw new Error('expected a TemplateLoadError');
 }
 
+/** Built-in templates on disk (not partials): the override adds none. */
+const BUILTIN_TEMPLATE_COUNT = readdirSync(join(__dirname, '../../templates')).filter((file) => file.endsWith('.hbs')).length;
+
 describe('TemplateEngine', () => {
   let tmp: string;
   beforeEach(() => {
@@ -34,13 +37,24 @@ describe('TemplateEngine', () => {
   it('loads the built-in templates', () => {
     const engine = TemplateEngine.load();
     expect(engine.names()).toEqual([
+      'alertmanager.card.hbs',
       'alertmanager.md.hbs',
+      'alertmanager.news.hbs',
       'alertmanager.text.hbs',
       'alertmanager.textcard.hbs',
+      'digest.card.hbs',
+      'digest.md.hbs',
+      'digest.news.hbs',
+      'digest.text.hbs',
+      'digest.textcard.hbs',
+      'grafana.card.hbs',
       'grafana.md.hbs',
+      'grafana.news.hbs',
       'grafana.text.hbs',
       'grafana.textcard.hbs',
+      'kibana.card.hbs',
       'kibana.md.hbs',
+      'kibana.news.hbs',
       'kibana.text.hbs',
       'kibana.textcard.hbs',
       'message.md.hbs',
@@ -63,7 +77,7 @@ describe('TemplateEngine', () => {
     const userDir = tree(tmp, { 'alertmanager.md.hbs': 'mine: {{alerts.length}}' });
     const engine = TemplateEngine.load({ userDir });
     expect(engine.render('alertmanager', 'md', { alerts: [1, 2] }, DATA)).toBe('mine: 2');
-    expect(engine.names()).toHaveLength(11);
+    expect(engine.names()).toHaveLength(BUILTIN_TEMPLATE_COUNT);
   });
 
   it('registers partials by file name, and a user partial overrides a built-in one', () => {

@@ -1,0 +1,225 @@
+import type Redis from 'ioredis';
+import type { Notification } from '../model/notification';
+import { ENQUEUE } from '../redis/scripts';
+import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgress, OutboxJob, OutboxStore } from './store';
+
+/**
+ * RedisOutboxStore: the outbox shared by several replicas (storage.redis). Jobs are hashes, each
+ * receiver's queue a sorted set by id (arrival order), dedup keys expire with the window, and the
+ * send log per receiver is what every replica's rate limiter reads when it takes a receiver over.
+ * Which replica drains a receiver is decided by leases (lease.ts), not here.
+ */
+const KEEP_DELIVERIES = 2000;
+/** Send times older than this are dropped from the per-receiver send log. */
+const SEND_LOG_MS = 86_400_000;
+
+export class RedisOutboxStore implements OutboxStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async enqueue(items: EnqueueItem[], now: number, dedupWindowMs: number): Promise<EnqueueResult> {
+    const result: EnqueueResult = { queued: 0, deduplicated: 0, receivers: [] };
+    // Each item is enqueued atomically with its dedup check (one script call); a crash between
+    // items is safe: the sender retries, done items are then duplicates and skipped.
+    for (const item of items) {
+      const receiver = item.notification.receiver;
+      const id = (await this.redis.eval(
+        ENQUEUE,
+        4,
+        this.key('dedup', item.dedupKey),
+        this.key('seq'),
+        this.key('queue', receiver),
+        this.key('receivers'),
+        String(dedupWindowMs),
+        String(now),
+        receiver,
+        JSON.stringify(item.notification),
+        this.key('job', ''),
+      )) as number;
+      if (id === 0) {
+        result.deduplicated++;
+        continue;
+      }
+      result.queued++;
+      if (!result.receivers.includes(receiver)) result.receivers.push(receiver);
+    }
+    return result;
+  }
+
+  async pending(receiver: string, limit: number): Promise<OutboxJob[]> {
+    const ids = await this.redis.zrange(this.key('queue', receiver), 0, limit - 1);
+    const rows = await this.jobs(ids);
+    return rows.filter((row) => row.fields.state === 'pending').map(({ id, fields }) => toJob(id, fields));
+  }
+
+  async receiversWithWork(): Promise<string[]> {
+    const receivers = await this.redis.smembers(this.key('receivers'));
+    const sizes = await Promise.all(receivers.map((receiver) => this.redis.zcard(this.key('queue', receiver))));
+    return receivers.filter((_, index) => sizes[index] > 0);
+  }
+
+  async markSending(ids: string[], now: number): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hset(this.key('job', id), 'sending', String(now));
+    await pipeline.exec();
+  }
+
+  async recoverInterrupted(receiver: string): Promise<number> {
+    const ids = await this.redis.zrange(this.key('queue', receiver), 0, -1);
+    const rows = await this.jobs(ids);
+    const interrupted = rows.filter((row) => row.fields.sending);
+    if (interrupted.length > 0) {
+      const pipeline = this.redis.pipeline();
+      for (const row of interrupted) pipeline.hdel(this.key('job', row.id), 'sending');
+      await pipeline.exec();
+    }
+    return interrupted.length;
+  }
+
+  async progress(updates: JobProgress[]): Promise<void> {
+    const multi = this.redis.multi();
+    for (const update of updates) {
+      const jobKey = this.key('job', update.id);
+      if (update.done) {
+        const receiver = await this.redis.hget(jobKey, 'receiver');
+        if (receiver) multi.zrem(this.key('queue', receiver), update.id);
+        multi.del(jobKey);
+      } else {
+        multi.hset(jobKey, 'offset', String(update.offset), 'parts', String(update.partsSent));
+        multi.hdel(jobKey, 'sending');
+      }
+    }
+    await multi.exec();
+  }
+
+  async deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void> {
+    const multi = this.redis.multi();
+    for (const id of ids) {
+      multi.hincrby(this.key('job', id), 'attempts', 1);
+      multi.hset(this.key('job', id), 'next', String(nextAttemptAt), 'lastError', error);
+      multi.hdel(this.key('job', id), 'sending');
+    }
+    await multi.exec();
+  }
+
+  async kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void> {
+    const rows = await this.jobs(ids);
+    const multi = this.redis.multi();
+    for (const { id, fields } of rows) {
+      const jobKey = this.key('job', id);
+      multi.zrem(this.key('queue', fields.receiver), id);
+      multi.zadd(this.key('dead'), Number(id), id);
+      multi.hincrby(jobKey, 'attempts', 1);
+      multi.hset(jobKey, 'state', 'dead', 'reason', failure.reason, 'lastError', failure.error, 'failedAt', String(now), 'errcode', failure.errcode === undefined ? '' : String(failure.errcode));
+      multi.hdel(jobKey, 'sending');
+    }
+    await multi.exec();
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const rows = await this.jobs(await this.redis.zrange(this.key('dead'), 0, -1));
+    return rows.map(({ id, fields }) => ({
+      id,
+      receiver: fields.receiver,
+      notification: JSON.parse(fields.notification) as Notification,
+      offset: Number(fields.offset ?? 0),
+      errcode: fields.errcode ? Number(fields.errcode) : undefined,
+      reason: fields.reason ?? 'unknown',
+      error: fields.lastError ?? '',
+      attempts: Number(fields.attempts ?? 0),
+      createdAt: Number(fields.created),
+      failedAt: Number(fields.failedAt ?? fields.created),
+    }));
+  }
+
+  async requeue(id: string | 'all', now: number): Promise<{ count: number; receivers: string[] }> {
+    const ids = id === 'all' ? await this.redis.zrange(this.key('dead'), 0, -1) : (await this.redis.zscore(this.key('dead'), id)) !== null ? [id] : [];
+    const rows = await this.jobs(ids);
+    const multi = this.redis.multi();
+    for (const row of rows) {
+      const jobKey = this.key('job', row.id);
+      multi.zrem(this.key('dead'), row.id);
+      multi.hset(jobKey, 'state', 'pending', 'attempts', '0', 'next', String(now), 'created', String(now));
+      multi.hdel(jobKey, 'errcode', 'reason', 'failedAt');
+      multi.zadd(this.key('queue', row.fields.receiver), Number(row.id), row.id);
+      multi.sadd(this.key('receivers'), row.fields.receiver);
+    }
+    await multi.exec();
+    return { count: rows.length, receivers: [...new Set(rows.map((row) => row.fields.receiver))] };
+  }
+
+  async pendingCounts(): Promise<Record<string, number>> {
+    const receivers = await this.redis.smembers(this.key('receivers'));
+    const sizes = await Promise.all(receivers.map((receiver) => this.redis.zcard(this.key('queue', receiver))));
+    return Object.fromEntries(receivers.map((receiver, index) => [receiver, sizes[index]]));
+  }
+
+  async deadCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const letter of await this.deadLetters()) counts[letter.receiver] = (counts[letter.receiver] ?? 0) + 1;
+    return counts;
+  }
+
+  async recordDelivery(record: DeliveryRecord): Promise<void> {
+    const sendLog = this.key('sends', record.receiver);
+    await this.redis
+      .multi()
+      .lpush(this.key('deliveries'), JSON.stringify({ ...record, id: record.at }))
+      .ltrim(this.key('deliveries'), 0, KEEP_DELIVERIES - 1)
+      .zadd(sendLog, record.at, `${record.at}-${Math.random().toString(36).slice(2, 10)}`)
+      .zremrangebyscore(sendLog, '-inf', record.at - SEND_LOG_MS)
+      .exec();
+  }
+
+  async recentDeliveries(limit: number): Promise<DeliveryRecord[]> {
+    return (await this.redis.lrange(this.key('deliveries'), 0, limit - 1)).map((text) => JSON.parse(text) as DeliveryRecord);
+  }
+
+  async sendTimes(receiver: string, since: number): Promise<number[]> {
+    const members = await this.redis.zrangebyscore(this.key('sends', receiver), since, '+inf', 'WITHSCORES');
+    const times: number[] = [];
+    for (let i = 1; i < members.length; i += 2) times.push(Number(members[i]));
+    return times;
+  }
+
+  async writable(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** close ends the connection shared with leases and tokens; the service closes the store last. */
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async jobs(ids: string[]): Promise<{ id: string; fields: Record<string, string> }[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key('job', id));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((id, index) => ({ id, fields: (results[index]?.[1] ?? {}) as Record<string, string> })).filter((row) => row.fields.receiver !== undefined);
+  }
+}
+
+function toJob(id: string, fields: Record<string, string>): OutboxJob {
+  return {
+    id,
+    receiver: fields.receiver,
+    notification: JSON.parse(fields.notification) as Notification,
+    offset: Number(fields.offset ?? 0),
+    partsSent: Number(fields.parts ?? 0),
+    attempts: Number(fields.attempts ?? 0),
+    createdAt: Number(fields.created),
+    nextAttemptAt: Number(fields.next),
+    lastError: fields.lastError || undefined,
+  };
+}

@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeWecom } from '../support/fake-wecom';
+import { createRedis, waitReady } from '../../src/redis/client';
+import { TokenCache } from '../../src/channels/token-cache';
+import { RedisTokenStore } from '../../src/channels/redis-token-store';
+import { describeWithBinaries } from '../support/real-binaries';
+import { freePort, spawnManaged, startService, waitUntil, type ManagedProcess, type ServiceProcess } from '../support/service-process';
+
+/**
+ * Two replicas sharing Debian's redis-server (started here on a free loopback port) in front of one
+ * fake robot that enforces WeCom's limit: one global rate limit, one dedup, no lost work when a
+ * replica is killed, 503 while Redis is down.
+ */
+const WINDOW_MS = 1000;
+
+function payload(batch: number, perBatch: number) {
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="ReplicaTest", batch="${batch}"}`,
+    status: 'firing',
+    receiver: 'adapter',
+    groupLabels: { alertname: 'ReplicaTest' },
+    commonLabels: { alertname: 'ReplicaTest' },
+    commonAnnotations: {},
+    externalURL: 'http://127.0.0.1:9093',
+    alerts: Array.from({ length: perBatch }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: 'ReplicaTest', instance: `r-${batch}-${i}`, severity: 'warning' },
+      annotations: { summary: `多副本测试：实例 r-${batch}-${i} 的告警必须只被投递一次`, description: '验证共享限流与去重' },
+      startsAt: '2025-03-18T02:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: '',
+      fingerprint: `r${String(batch * 100 + i).padStart(15, '0')}`,
+    })),
+  };
+}
+
+function deliveredCounts(fake: FakeWecom): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const send of fake.accepted()) {
+    for (const match of String(send.body?.markdown?.content ?? '').matchAll(/\*\*ReplicaTest\*\*\s+(r-\d+-\d+)|实例：(r-\d+-\d+)/g)) {
+      const instance = match[1] ?? match[2];
+      counts.set(instance, (counts.get(instance) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function post(service: ServiceProcess, body: unknown): Promise<number> {
+  try {
+    const res = await fetch(`${service.url}/webhook/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0; // connection refused (a killed replica)
+  }
+}
+
+describeWithBinaries('several replicas with Redis', ['redis-server'], (bins) => {
+  let fake: FakeWecom;
+  let redis: ManagedProcess;
+  let redisPort: number;
+  let dir: string;
+  const replicas: ServiceProcess[] = [];
+
+  const config = (prefix: string) => ({
+    wecom: { api_base: fake.url, timeout: '2s' },
+    storage: { redis: { url: `redis://127.0.0.1:${redisPort}/0`, key_prefix: `${prefix}:`, lease: '1500ms' } },
+    delivery: { retry: { initial_backoff: '50ms', max_backoff: '500ms', rate_limited_backoff: '500ms' }, shutdown_grace: '1s' },
+    receivers: [{ name: 'ops', robot: { key: 'replica-key', rate_limit: { count: 20, per: `${WINDOW_MS}ms` } } }],
+    route: { receiver: 'ops' },
+  });
+
+  async function startRedis(): Promise<void> {
+    redis = spawnManaged(bins['redis-server'], ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { name: 'redis-server' });
+    await waitUntil(() => redis.output().includes('Ready to accept connections'), 10_000, 'redis-server ready', () => redis.output());
+  }
+
+  beforeEach(async () => {
+    fake = await new FakeWecom({ robotLimit: { count: 20, perMs: WINDOW_MS } }).start();
+    dir = mkdtempSync(join(tmpdir(), 'wecom-redis-'));
+    redisPort = await freePort();
+    await startRedis();
+  });
+  afterEach(async () => {
+    for (const replica of replicas.splice(0)) await replica.cleanup();
+    await redis.stop();
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function twoReplicas(prefix: string): Promise<[ServiceProcess, ServiceProcess]> {
+    const [a, b] = await Promise.all([startService({ config: config(prefix) }), startService({ config: config(prefix) })]);
+    replicas.push(a, b);
+    return [a, b];
+  }
+
+  it('a storm split across two replicas: zero 45009, every alert exactly once', async () => {
+    const [a, b] = await twoReplicas('storm');
+    const statuses = await Promise.all(Array.from({ length: 60 }, (_, batch) => post(batch % 2 ? a : b, payload(batch, 10))));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    await waitUntil(() => deliveredCounts(fake).size === 600, 30_000, 'all 600 alerts', () => a.output().slice(-1500) + b.output().slice(-1500));
+    expect(fake.sends().length - fake.accepted().length).toBe(0);
+    expect([...deliveredCounts(fake).values()].every((n) => n === 1)).toBe(true);
+    const times = fake.sends().map((send) => send.at).sort((x, y) => x - y);
+    for (let i = 20; i < times.length; i++) expect(times[i] - times[i - 20]).toBeGreaterThanOrEqual(WINDOW_MS);
+  }, 60_000);
+
+  it('the same notification posted to both replicas (HA Alertmanager pair) is delivered once', async () => {
+    const [a, b] = await twoReplicas('dedup');
+    const body = payload(1, 3);
+    expect(await Promise.all([post(a, body), post(b, { ...body, externalURL: 'http://127.0.0.1:9094' })])).toEqual([200, 200]);
+    await waitUntil(() => deliveredCounts(fake).size === 3, 10_000, 'one delivery');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fake.accepted()).toHaveLength(1);
+  }, 30_000);
+
+  it('kill -9 one replica mid-storm: the other takes over its work after the lease expires', async () => {
+    const [a, b] = await twoReplicas('crash');
+    const statuses = await Promise.all(Array.from({ length: 60 }, (_, batch) => post(a, payload(batch, 10))));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    await waitUntil(() => fake.accepted().length >= 2, 10_000, 'a few messages from replica A');
+    await a.kill9();
+    await waitUntil(() => deliveredCounts(fake).size === 600, 40_000, 'all 600 alerts via replica B', () => b.output().slice(-2000));
+    expect(fake.sends().length - fake.accepted().length).toBe(0);
+    expect([...deliveredCounts(fake).values()].every((n) => n >= 1)).toBe(true);
+  }, 60_000);
+
+  it('one token refresh per app at a time across replicas', async () => {
+    const clients = [createRedis(`redis://127.0.0.1:${redisPort}/0`), createRedis(`redis://127.0.0.1:${redisPort}/0`)];
+    try {
+      await Promise.all(clients.map((client) => waitReady(client)));
+      let gettokenCalls = 0;
+      const fetcher = async () => {
+        gettokenCalls++;
+        await new Promise((resolve) => setTimeout(resolve, 100)); // a slow gettoken widens the race
+        return { ok: true as const, answer: { errcode: 0, errmsg: 'ok', access_token: 'shared-token', expires_in: 7200 } };
+      };
+      const caches = clients.map((client) => new TokenCache({ store: new RedisTokenStore(client, 'tokens:') }));
+      const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => caches[i % 2].get({ key: 'ww-corp/1000002', receiver: 'app' }, fetcher)));
+      expect(new Set(tokens)).toEqual(new Set(['shared-token']));
+      expect(gettokenCalls).toBe(1);
+    } finally {
+      clients.forEach((client) => client.disconnect());
+    }
+  });
+
+  it('Redis down: webhooks answer 503 and /readyz reports it; back up: accepted again', async () => {
+    const [a] = await twoReplicas('down');
+    await redis.stop();
+    await waitUntil(async () => (await fetch(`${a.url}/readyz`)).status === 503, 10_000, 'readyz 503');
+    expect(await post(a, payload(1, 1))).toBe(503);
+    await startRedis();
+    await waitUntil(async () => (await post(a, payload(2, 1))) === 200, 15_000, 'accepted after Redis is back');
+    await waitUntil(() => deliveredCounts(fake).has('r-2-0'), 10_000, 'delivery after Redis is back');
+  }, 60_000);
+});
