@@ -866,8 +866,8 @@ Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run
   const END = '<!-- bench:end -->';
   if (!readme.includes(START) || !readme.includes(END)) {
     const section = `## Benchmarks\n\n\`npm run bench\` measures ingest throughput, storm packing, end-to-end latency, memory and render cost,\neach against a baseline in the same run; method and details in [BENCHMARKS.md](BENCHMARKS.md).\n\n${START}\n${END}\n\n`;
-    const at = readme.indexOf('## Development');
-    readme = at >= 0 ? `${readme.slice(0, at)}${section}${readme.slice(at)}` : `${readme.trimEnd()}\n\n${section}`;
+    const at = readme.indexOf('\n## Development\n');
+    readme = at >= 0 ? `${readme.slice(0, at + 1)}${section}${readme.slice(at + 1)}` : `${readme.trimEnd()}\n\n${section}`;
   }
   const block = `${START}\nLast run: ${info.date}, ${info.cpu}, ${info.cores} cores, Node.js ${info.node}.\n\n${table}\n${END}`;
   readme = readme.slice(0, readme.indexOf(START)) + block + readme.slice(readme.indexOf(END) + END.length);

@@ -85,8 +85,8 @@ describe('delivery engine', () => {
     await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(stormPayload(1, 3)).expect(200);
     await fake.waitFor(() => deliveredFingerprintCounts(fake).size === 3, 10_000, 'delivery after recovery');
     expect(fake.sends().length).toBe(4);
+    await t.waitForMetric('wecom_adapter_notifications_total', { outcome: 'sent' }, 1);
     expect(await t.metricValue('wecom_adapter_notifications_total', { outcome: 'retried' })).toBe(3);
-    expect(await t.metricValue('wecom_adapter_notifications_total', { outcome: 'sent' })).toBe(1);
     expect((await t.service.store.deadLetters()).length).toBe(0);
   });
 

@@ -24,6 +24,8 @@ export interface TestApp {
   dir: string;
   close: () => Promise<void>;
   metricValue: (name: string, labels?: Record<string, string>) => Promise<number>;
+  /** waitForMetric polls until a metric reaches `value` (the worker records after WeCom answers). */
+  waitForMetric: (name: string, labels: Record<string, string>, value: number, timeoutMs?: number) => Promise<void>;
 }
 
 export interface BuildOptions {
@@ -62,6 +64,19 @@ export async function buildApp(config: Record<string, unknown>, options: BuildOp
     close: async () => {
       await service.stop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+    waitForMetric: async (name, labels, value, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const metric = metrics.registry.getSingleMetric(name);
+        const data = metric ? await metric.get() : { values: [] };
+        const current = data.values
+          .filter((item) => Object.entries(labels).every(([key, expected]) => String((item.labels as Record<string, unknown>)[key]) === expected))
+          .reduce((sum, item) => sum + item.value, 0);
+        if (current === value) return;
+        if (Date.now() > deadline) throw new Error(`${name}${JSON.stringify(labels)} is ${current}, expected ${value}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     metricValue: async (name, labels = {}) => {
       const metric = metrics.registry.getSingleMetric(name);
