@@ -48,6 +48,9 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY templates ./templates
 COPY config.example.yaml ./config.example.yaml
+# The web console's static files and the example payloads of its template playground.
+COPY src/ui/assets ./src/ui/assets
+COPY examples/payloads ./examples/payloads
 
 # Default config: mount your own over this file (or over the whole directory, as the Kubernetes
 # manifests in deploy/kubernetes do with a ConfigMap).

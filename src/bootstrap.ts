@@ -11,6 +11,7 @@ import { createRedis } from './redis/client';
 import { RedisOutboxStore } from './outbox/redis-store';
 import { RedisTokenStore } from './channels/redis-token-store';
 import { RedisLease } from './outbox/lease';
+import { RedisHistoryStore } from './history/redis-history-store';
 import { SqliteHistoryStore } from './history/sqlite-history-store';
 import type { HistoryStore } from './history/history-store';
 
@@ -47,7 +48,7 @@ export function createService(options: BootstrapOptions): { service: Service; me
     clock: options.clock,
     consoleWrite: options.consoleWrite,
     reloadConfig: options.reloadConfig,
-    history: options.history ?? new SqliteHistoryStore(resolve(config.storage.path)),
+    history: options.history ?? shared?.history ?? new SqliteHistoryStore(resolve(config.storage.path)),
   });
   return { service, metrics };
 }
@@ -64,5 +65,6 @@ function sharedStorage(redis: NonNullable<LoadedConfig['config']['storage']['red
     store: new RedisOutboxStore(client, redis.key_prefix),
     tokens: new RedisTokenStore(client, redis.key_prefix),
     lease: new RedisLease(client, redis.key_prefix, redis.lease),
+    history: new RedisHistoryStore(client, redis.key_prefix),
   };
 }

@@ -7,6 +7,8 @@ import { digestTitle } from '../digest/build';
 import { prepareDigest } from '../digest/schedule';
 import type { HistoryStore } from '../history/history-store';
 import { SqliteHistoryStore } from '../history/sqlite-history-store';
+import { RedisHistoryStore } from '../history/redis-history-store';
+import { createRedis, waitReady } from '../redis/client';
 import { formatOf } from '../render/format';
 import { pack, type PackedMessage } from '../render/packer';
 import { buildState } from '../runtime-state';
@@ -64,6 +66,13 @@ export async function digestCommand(
   const dir = resolve(config.storage.path);
   let history = deps.history;
   let ownHistory = false;
+  let redis: ReturnType<typeof createRedis> | undefined;
+  if (!history && config.storage.redis) {
+    // Several replicas: the history is shared in Redis.
+    redis = createRedis(config.storage.redis.url);
+    await waitReady(redis);
+    history = new RedisHistoryStore(redis, config.storage.redis.key_prefix);
+  }
   if (!history) {
     if (!existsSync(join(dir, 'history.sqlite'))) {
       err(`note: no alert history at ${join(dir, 'history.sqlite')} yet (the service records alerts there as they arrive; storage.path is relative to the working directory)`);
@@ -105,6 +114,7 @@ export async function digestCommand(
     return 0;
   } finally {
     if (ownHistory) await history.close();
+    redis?.disconnect();
     await state.http.close();
   }
 }

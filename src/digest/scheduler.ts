@@ -72,6 +72,8 @@ export class DigestScheduler {
       const job = new Cron(digest.schedule, { timezone, unref: true, protect: true }, async () => {
         const to = scheduledRunAt(digest.schedule, timezone, this.clock());
         try {
+          // Several replicas share the history: only the one that claims this run sends it.
+          if (this.deps.history.claimRun && !(await this.deps.history.claimRun(digest.name, to))) return;
           await this.run(digest, to);
         } catch (err) {
           this.deps.logger.error({ digest: digest.name, err: String((err as Error)?.message ?? err) }, 'digest failed; the next scheduled run will try again');

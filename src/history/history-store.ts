@@ -29,6 +29,11 @@ export interface HistoryStore {
   latest(since: number, to: number): Promise<HistoryRecord[]>;
   /** prune deletes records received before `before`; returns how many. */
   prune(before: number): Promise<number>;
+  /**
+   * claimRun (shared stores only): true for exactly one caller per digest name and scheduled run,
+   * so with several replicas each scheduled digest is sent once.
+   */
+  claimRun?(name: string, at: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -242,10 +242,14 @@ describe('Dockerfile', () => {
     expect(all).toMatch(/npm prune --omit=dev/);
   });
 
-  it('ships node_modules, dist, templates and config.example.yaml, and nothing else from the source tree', () => {
+  it('ships what the package ships (package.json "files") plus its production node_modules, nothing else', () => {
     const copies = runtimeStage.filter((instruction) => instruction.keyword === 'COPY' && !instruction.heredoc);
-    const sources = copies.map((instruction) => instruction.args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(-2)[0]);
-    expect(sources.map((source) => posix.basename(source)).sort()).toEqual(['config.example.yaml', 'dist', 'node_modules', 'package.json', 'templates']);
+    const sources = copies.map((instruction) => instruction.args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(-2)[0].replace(/^\/src\//, ''));
+    const files = (JSON.parse(read('package.json')) as { files: string[] }).files;
+    const inPackage = (source: string) => ['package.json', 'node_modules'].includes(source) || files.some((entry) => source === entry || source.startsWith(`${entry}/`));
+    expect(sources.filter((source) => !inPackage(source))).toEqual([]);
+    // Everything the running service reads from disk is there: code, templates, console assets, playground examples.
+    expect(sources).toEqual(expect.arrayContaining(['dist', 'templates', 'src/ui/assets', 'examples/payloads', 'config.example.yaml']));
   });
 
   it('exposes 8090, runs as non-root, declares /data and the CLI entrypoint', () => {

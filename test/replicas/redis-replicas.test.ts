@@ -128,6 +128,23 @@ describeWithBinaries('several replicas with Redis', ['redis-server'], (bins) => 
     expect([...deliveredCounts(fake).values()].every((n) => n >= 1)).toBe(true);
   }, 60_000);
 
+  it('digests: shared history from both replicas, each scheduled run sent by exactly one replica', async () => {
+    const withDigest = (prefix: string) => ({
+      ...config(prefix),
+      digests: [{ name: 'fast', receiver: 'ops', schedule: '*/2 * * * * *', period: '1h', send_empty: true }],
+    });
+    const [a, b] = await Promise.all([startService({ config: withDigest('digest') }), startService({ config: withDigest('digest') })]);
+    replicas.push(a, b);
+    expect(await post(a, payload(1, 2))).toBe(200);
+    expect(await post(b, payload(2, 3))).toBe(200);
+    const digests = () => fake.accepted().filter((send) => String(send.body?.markdown?.content ?? '').includes('告警 **'));
+    await waitUntil(() => digests().some((send) => send.body.markdown.content.includes('告警 **5** 条')), 15_000, 'a digest counting the alerts of both replicas', () => a.output().slice(-1500));
+    await waitUntil(() => digests().length >= 3, 15_000, 'three scheduled runs');
+    const times = digests().map((send) => send.at);
+    // A run sent by both replicas would arrive twice within milliseconds.
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThan(1000);
+  }, 60_000);
+
   it('one token refresh per app at a time across replicas', async () => {
     const clients = [createRedis(`redis://127.0.0.1:${redisPort}/0`), createRedis(`redis://127.0.0.1:${redisPort}/0`)];
     try {
