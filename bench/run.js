@@ -15,14 +15,12 @@
  *
  * Prints every figure with its baseline, ratio and target (met / not met), then writes
  * BENCHMARKS.md and the table between <!-- bench:start --> and <!-- bench:end --> in README.md.
- * Uses the built dist/ (npm run bench builds first). Everything runs on 127.0.0.1. The runner first measures the **storage floor**: the latency of a single-row
-SQLite commit with the outbox's settings (WAL, \`synchronous=FULL\`) in the directory the outbox uses. Every
-acknowledged webhook waits for one such commit, so it bounds ingest and end-to-end latency on this disk.
-Where \`/dev/shm\` is a tmpfs, ingest and latency are also measured with the outbox there (fsync costs nothing),
-as a **diagnostic** that separates the service's CPU cost from the disk's; those rows have no target.
+ * Uses the built dist/ (npm run bench builds first). Everything runs on 127.0.0.1. Diagnostics
+ * without targets: the latency of one outbox commit on this disk, and ingest / latency with the
+ * outbox on tmpfs (/dev/shm), which separate the service's CPU cost from the disk's fsync cost.
  *
  * Environment: BENCH_QUICK=1 shortens every phase (for trying the runner, figures are rougher);
- * BENCH_PROF=1 runs service processes with --cpu-prof into bench/profiles/;
+ * BENCH_PROF=1 runs service processes with --cpu-prof into $TMPDIR/wecom-bench-profiles/;
  * BENCH_NO_WRITE=1 prints only (does not touch BENCHMARKS.md / README.md).
  */
 const { spawn } = require('node:child_process');
@@ -41,6 +39,7 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'payloads');
 const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROF === '1';
 const NO_WRITE = process.env.BENCH_NO_WRITE === '1';
+const PROFILE_DIR = path.join(os.tmpdir(), 'wecom-bench-profiles');
 
 /** A RAM-backed directory (fsync is free there), to separate CPU cost from the disk's fsync cost. */
 const TMPFS = ['/dev/shm'].find((dir) => {
@@ -205,7 +204,7 @@ async function startService(name, { apiBase, rateLimit, storageRoot = os.tmpdir(
   const configFile = path.join(dir, 'config.yaml'); // JSON is valid YAML
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   const port = await freePort();
-  const profileArgs = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(__dirname, 'profiles'), '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
+  const profileArgs = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
   const log = fs.openSync(path.join(dir, 'service.log'), 'a');
   const child = track(
     spawn(process.execPath, [...profileArgs, path.join(DIST, 'cli.js'), 'serve', '--config', configFile, '--listen', `127.0.0.1:${port}`], { cwd: dir, env: childEnv(), stdio: ['ignore', log, log] }),
@@ -398,11 +397,11 @@ async function benchIngest(floor) {
     }
     note(
       `ingest: a single-row SQLite commit (WAL, synchronous=FULL) in ${os.tmpdir()} takes p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms on this machine; every 200 waits for one, so with ${CFG.ingestConnections} connections ` +
-        `ingest cannot exceed ${CFG.ingestConnections} / ${fmt(floor.p50, 2)} ms ≈ ${fmt((CFG.ingestConnections * 1000) / floor.p50, 0)} req/s even if concurrent webhooks share every commit (group commit) and cost no CPU`,
+        `fsync alone would allow about ${CFG.ingestConnections} / ${fmt(floor.p50, 2)} ms ≈ ${fmt((CFG.ingestConnections * 1000) / floor.p50, 0)} req/s (concurrent webhooks share a commit), a loose upper bound: the service's real commits are larger, checkpoint now and then, and block its only thread`,
     );
     note(
-      `ingest: during the measured rounds the service process used ${fmt(ours.cpu * 100, 0)} % of a core${TMPFS ? ` (${fmt(stats('tmpfs').cpu * 100, 0)} % on tmpfs)` : ''}, the bare server ${fmt(base.cpu * 100, 0)} %; ` +
-        `the rest of the time the service waited for fsync or for a CPU (load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores at the end of the phase)`,
+      `ingest: during the measured rounds the service process used ${fmt(ours.cpu * 100, 0)} % of a core${TMPFS ? ` (${fmt(stats('tmpfs').cpu * 100, 0)} % on tmpfs)` : ''}, the bare server ${fmt(base.cpu * 100, 0)} % (CPU time of all threads of the process); ` +
+        `load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores at the end of the phase (autocannon, the fake WeCom and anything else on the machine compete for the same cores)`,
     );
     note(
       `ingest: ${ours.ok.toLocaleString('en-US')} webhooks accepted on disk (non-2xx/errors: ${ours.failures}); both services delivered ${measuredSends.toLocaleString('en-US')} messages during the measured rounds ` +
@@ -763,7 +762,8 @@ function explainMisses() {
       `**Ingest throughput.** The bare server does nothing but parse JSON (${fmt(ingest.base.rps, 0)} req/s at ${fmt(ingest.base.cpu * 100, 0)} % of a core). ` +
         `Each webhook to the service goes through express, schema validation, normalization, routing, metrics and a durable SQLite commit, and the same process ` +
         `renders and delivers what it accepted (every delivered message costs three more fsync'd commits: mark sending, delivery record, progress). ` +
-        `On disk it reached ${fmt(ingest.ours.rps, 0)} req/s using only ${fmt(ingest.ours.cpu * 100, 0)} % of a core — the rest of the time it was blocked in fsync (better-sqlite3 is synchronous)` +
+        `On disk it reached ${fmt(ingest.ours.rps, 0)} req/s using ${fmt(ingest.ours.cpu * 100, 0)} % of a core (CPU time of all its threads)` +
+        (ingest.ours.cpu < 0.8 ? ' — much of the rest of the time its event loop was blocked in fsync (better-sqlite3 is synchronous)' : ', i.e. CPU-bound') +
         (ingest.tmpfs ? `; with the outbox on tmpfs it reached ${fmt(ingest.tmpfs.rps, 0)} req/s at ${fmt(ingest.tmpfs.cpu * 100, 0)} % of a core, i.e. about ${fmt(1000 / ingest.tmpfs.rps * ingest.tmpfs.cpu, 2)} ms of CPU per webhook including its share of delivery` : '') +
         `. A 0.5× ratio would need about 0.1 ms of CPU per durably queued and delivered webhook; that is not reachable with this design, so the target is reported as not met rather than chased. ` +
         `Concurrent webhooks already share one outbox commit (group commit); what would still help: one commit instead of three per delivered message, and cheaper rendering.`,
@@ -771,8 +771,10 @@ function explainMisses() {
   }
   if (latency && missed('added latency p99')) {
     out.push(
-      `**Added latency.** Before a message leaves, the service commits twice with fsync (the webhook's enqueue, then the mark that lets a restart detect an interrupted send); a commit takes p50 ${fmt(latency.floor.p50, 2)} ms, p99 ${fmt(latency.floor.p99, 2)} ms here, so two commits alone can exceed the 10 ms budget at p99. ` +
-        (latency.tmpfs ? `Without fsync cost (tmpfs) the added latency was p50 ${fmt(latency.tmpfs.p50, 2)} ms, p99 ${fmt(latency.tmpfs.p99, 2)} ms: rendering, the worker's bookkeeping and CPU contention on this shared 2-core machine make up the rest. ` : '') +
+      `**Added latency.** Before a message leaves, the service commits twice with fsync (the webhook's enqueue, then the mark that lets a restart detect an interrupted send); a commit takes p50 ${fmt(latency.floor.p50, 2)} ms, p99 ${fmt(latency.floor.p99, 2)} ms on this disk, so the two cost ${fmt(2 * latency.floor.p50, 2)}–${fmt(2 * latency.floor.p99, 2)} ms of the 10 ms budget. ` +
+        (latency.tmpfs
+          ? `Without fsync cost (tmpfs) the added latency was p50 ${fmt(latency.tmpfs.p50, 2)} ms, p99 ${fmt(latency.tmpfs.p99, 2)} ms: the rest is CPU on the path (express and validation, the worker's queue read, rendering the message — see the render figures — and the HTTP call) and, at p99, contention for the 2 shared cores. `
+          : '') +
         `The path cannot lose either commit without weakening what a 200 promises (durably queued) or crash detection.`,
     );
   }
@@ -859,7 +861,13 @@ ${notes.map((text) => `- ${text}`).join('\n')}
 
 ## Method
 
-Everything runs on 127.0.0.1. The service is the built CLI (\`node dist/src/cli.js serve --config … --listen 127.0.0.1:PORT\`)
+Everything runs on 127.0.0.1. The runner first measures the **storage floor**: the latency of a single-row
+SQLite commit with the outbox's settings (WAL, \`synchronous=FULL\`) in the directory the outbox uses. Every
+acknowledged webhook waits for one such commit, so it bounds ingest and end-to-end latency on this disk.
+Where \`/dev/shm\` is a tmpfs, ingest and latency are also measured with the outbox there (fsync costs nothing),
+as a **diagnostic** that separates the service's CPU cost from the disk's; those rows have no target.
+
+The service is the built CLI (\`node dist/src/cli.js serve --config … --listen 127.0.0.1:PORT\`)
 in its own process with its own temporary storage directory, log level \`warn\`, \`delivery.dedup_window: 0s\`
 (identical benchmark payloads must not be deduplicated), and one robot receiver pointing at a small fake
 WeCom (\`bench/fake-wecom.js\`: robot \`webhook/send\`, errcode 45009 beyond a sliding-window limit, 40058 over
@@ -898,7 +906,7 @@ reads the body, \`JSON.parse\`s it and answers 200 JSON.
    timing); baseline \`JSON.stringify\` of the same payload. Median of ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms after warm-up.
 
 Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run bench\` shortens every phase;
-\`BENCH_PROF=1\` writes CPU profiles of the service processes to \`bench/profiles/\`.
+\`BENCH_PROF=1\` writes CPU profiles of the service processes (\`--cpu-prof\`) to \`$TMPDIR/wecom-bench-profiles/\`.
 `;
   fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), doc);
 
@@ -923,7 +931,10 @@ async function main() {
   const info = machine();
   console.log(`wecom-alert-adapter benchmark — ${info.cpu}, ${info.cores} cores, Node.js ${info.node}, ${info.date}${QUICK ? ' (QUICK)' : ''}`);
   if (!fs.existsSync(path.join(DIST, 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
-  if (PROFILE) fs.mkdirSync(path.join(__dirname, 'profiles'), { recursive: true });
+  if (PROFILE) {
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    console.log(`CPU profiles of the service processes go to ${PROFILE_DIR}`);
+  }
   const mods = distModules();
   const floor = benchCommitFloor();
   console.log(`\nstorage floor: one SQLite commit (WAL, synchronous=FULL) in ${os.tmpdir()}: p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms`);

@@ -8,22 +8,8 @@ import { sanitizeRecord, sanitizeUrl, sanitizeValue, type SanitizeMode } from '.
  * from a payload is sanitized here, once, so templates can interpolate freely without letting a
  * label inject markup, mentions or line breaks.
  */
-export interface AlertView {
-  source: string;
-  status: 'firing' | 'resolved';
-  name: string;
-  severity: string;
-  summary: string;
-  description: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt?: string;
-  fingerprint: string;
-  value?: string;
-  links: AlertLinks;
-  resolvedReason?: string;
-}
+/** AlertView: an alert as templates see it — the model's shape, with every payload string sanitized. */
+export type AlertView = Alert;
 
 export interface PartInfo {
   index: number;

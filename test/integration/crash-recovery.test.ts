@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
+import { deliveredInstances, postWebhook, syntheticPayload } from '../support/synthetic-alerts';
 import { startService, waitUntil, type ServiceProcess } from '../support/service-process';
 
 /**
@@ -12,44 +13,13 @@ import { startService, waitUntil, type ServiceProcess } from '../support/service
  */
 const WINDOW_MS = 1000;
 
-function payload(batch: number, perBatch: number) {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="CrashTest", batch="${batch}"}`,
-    status: 'firing',
-    receiver: 'adapter',
-    groupLabels: { alertname: 'CrashTest' },
-    commonLabels: { alertname: 'CrashTest' },
-    commonAnnotations: {},
-    externalURL: 'http://127.0.0.1:9093',
-    alerts: Array.from({ length: perBatch }, (_, i) => ({
-      status: 'firing',
-      labels: { alertname: 'CrashTest', instance: `node-${batch}-${i}`, severity: 'critical' },
-      annotations: { summary: `崩溃恢复测试：节点 node-${batch}-${i} 不可用，需要确认所有告警都能送达`, description: '这是一条用于验证进程崩溃后不丢告警的测试告警' },
-      startsAt: '2025-03-18T02:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: '',
-      fingerprint: `c${String(batch * 100 + i).padStart(15, '0')}`,
-    })),
-  };
-}
+const ALERTS = { alertname: 'CrashTest', prefix: 'node', fingerprint: 'c' };
+const payload = (batch: number, perBatch: number) => syntheticPayload(ALERTS, batch, perBatch);
+const deliveredCounts = (fake: FakeWecom) => deliveredInstances(fake, ALERTS);
+const post = (service: ServiceProcess, body: unknown) => postWebhook(service.url, body);
 
-function deliveredCounts(fake: FakeWecom): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const send of fake.accepted()) {
-    for (const match of String(send.body?.markdown?.content ?? '').matchAll(/\*\*CrashTest\*\*\s+(node-\d+-\d+)|实例：(node-\d+-\d+)/g)) {
-      const instance = match[1] ?? match[2];
-      counts.set(instance, (counts.get(instance) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
 
-async function post(service: ServiceProcess, body: unknown): Promise<number> {
-  const res = await fetch(`${service.url}/webhook/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await res.arrayBuffer();
-  return res.status;
-}
+
 
 describe('crash recovery (real process)', () => {
   let fake: FakeWecom;

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { FakeWecom } from '../support/fake-wecom';
+import { deliveredInstances, syntheticPayload } from '../support/synthetic-alerts';
 import { buildApp, robotConfig, type TestApp } from '../support/build-app';
 import { loadFixture } from '../support/fixtures';
 
@@ -9,32 +10,11 @@ import { loadFixture } from '../support/fixtures';
  * never by sleeping real minutes.
  */
 const WINDOW_MS = 1000;
+const ALERTS = { alertname: 'HostDiskUsageHigh', prefix: 'host', fingerprint: 'h' };
+const stormPayload = (webhook: number, perWebhook: number) => syntheticPayload(ALERTS, webhook, perWebhook);
+const deliveredFingerprintCounts = (fake: FakeWecom) => deliveredInstances(fake, ALERTS);
 
-function stormPayload(webhook: number, perWebhook: number) {
-  const base = loadFixture('alertmanager-firing.json');
-  const alerts = Array.from({ length: perWebhook }, (_, i) => {
-    const instance = `host-${webhook}-${i}`;
-    return {
-      status: 'firing',
-      labels: { alertname: 'HostDiskUsageHigh', instance, severity: i % 2 ? 'warning' : 'critical', team: 'sre' },
-      annotations: { summary: `主机 ${instance} 磁盘使用率过高`, description: `${instance} 的 /data 分区使用率为 9${i}%，请尽快清理` },
-      startsAt: '2025-03-18T02:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: `http://prometheus.example.cn/graph?g0.expr=disk&instance=${instance}`,
-      fingerprint: `fp-${webhook}-${i}`.padEnd(16, '0'),
-    };
-  });
-  return { ...base, groupKey: `{}:{alertname="HostDiskUsageHigh", batch="${webhook}"}`, alerts };
-}
 
-function deliveredFingerprintCounts(fake: FakeWecom): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const send of fake.accepted()) {
-    const content: string = send.body?.markdown?.content ?? '';
-    for (const match of content.matchAll(/(?:实例：|\*\*HostDiskUsageHigh\*\* )(host-\d+-\d+)/g)) counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
-  }
-  return counts;
-}
 
 describe('delivery engine', () => {
   let fake: FakeWecom;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
+import { deliveredInstances, postWebhook, syntheticPayload } from '../support/synthetic-alerts';
 import { createRedis, waitReady } from '../../src/redis/client';
 import { TokenCache } from '../../src/channels/token-cache';
 import { RedisTokenStore } from '../../src/channels/redis-token-store';
@@ -15,48 +16,13 @@ import { freePort, spawnManaged, startService, waitUntil, type ManagedProcess, t
  */
 const WINDOW_MS = 1000;
 
-function payload(batch: number, perBatch: number) {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="ReplicaTest", batch="${batch}"}`,
-    status: 'firing',
-    receiver: 'adapter',
-    groupLabels: { alertname: 'ReplicaTest' },
-    commonLabels: { alertname: 'ReplicaTest' },
-    commonAnnotations: {},
-    externalURL: 'http://127.0.0.1:9093',
-    alerts: Array.from({ length: perBatch }, (_, i) => ({
-      status: 'firing',
-      labels: { alertname: 'ReplicaTest', instance: `r-${batch}-${i}`, severity: 'warning' },
-      annotations: { summary: `多副本测试：实例 r-${batch}-${i} 的告警必须只被投递一次`, description: '验证共享限流与去重' },
-      startsAt: '2025-03-18T02:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: '',
-      fingerprint: `r${String(batch * 100 + i).padStart(15, '0')}`,
-    })),
-  };
-}
+const ALERTS = { alertname: 'ReplicaTest', prefix: 'r', fingerprint: 'r' };
+const payload = (batch: number, perBatch: number) => syntheticPayload(ALERTS, batch, perBatch);
+const deliveredCounts = (fake: FakeWecom) => deliveredInstances(fake, ALERTS);
+const post = (service: ServiceProcess, body: unknown) => postWebhook(service.url, body);
 
-function deliveredCounts(fake: FakeWecom): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const send of fake.accepted()) {
-    for (const match of String(send.body?.markdown?.content ?? '').matchAll(/\*\*ReplicaTest\*\*\s+(r-\d+-\d+)|实例：(r-\d+-\d+)/g)) {
-      const instance = match[1] ?? match[2];
-      counts.set(instance, (counts.get(instance) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
 
-async function post(service: ServiceProcess, body: unknown): Promise<number> {
-  try {
-    const res = await fetch(`${service.url}/webhook/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0; // connection refused (a killed replica)
-  }
-}
+
 
 describeWithBinaries('several replicas with Redis', ['redis-server'], (bins) => {
   let fake: FakeWecom;
