@@ -158,17 +158,22 @@ export class DeliveryWorker {
       const lease = await this.deps.lease.acquire(receiver);
       if (lease === 'busy') return this.schedule(receiver, state, this.deps.lease.retryMs);
       if (lease === 'new') await this.takeOver(receiver, channel);
-      const jobs = await this.deps.store.pending(receiver, BATCH);
-      if (jobs.length === 0) {
+      // The head alone decides whether to wait; the batch is read (and parsed) only when a message
+      // will be packed. A receiver that waits for its rate limit is kicked by every enqueue, and
+      // reading and parsing BATCH rows each time cost more CPU than ingesting the webhook itself.
+      const [first] = await this.deps.store.pending(receiver, 1);
+      if (!first) {
         await this.deps.lease.release(receiver);
         return;
       }
       const now = this.deps.clock();
-      const head = jobs[0];
-      if (head.nextAttemptAt > now) return this.schedule(receiver, state, head.nextAttemptAt - now);
+      if (first.nextAttemptAt > now) return this.schedule(receiver, state, first.nextAttemptAt - now);
       const limit = channel.rateLimit;
       const tokens = this.deps.limiter.available(receiver, limit, now);
       if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
+      const jobs = await this.deps.store.pending(receiver, BATCH);
+      if (jobs.length === 0) continue;
+      const head = jobs[0];
 
       // A generic message may override the receiver's msgtype: pack the head's run of jobs that share its format.
       const format = formatOf(channel, head.notification);

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 
 /**
  * createRedis opens the shared store connection (storage.redis). Commands fail fast while Redis is
@@ -6,7 +6,10 @@ import Redis from 'ioredis';
  * retries, instead of the request hanging or work being accepted that cannot be stored.
  */
 export function createRedis(url: string): Redis {
-  const client = new Redis(url, {
+  // Loaded only when storage.redis is configured: the single-process default never pays its memory.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RedisClient = require('ioredis') as typeof import('ioredis').default;
+  const client = new RedisClient(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
