@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Alert, ParsedPayload } from '../model/alert';
 
 /** Shared payload pieces for the sources. */
 
@@ -57,4 +58,20 @@ export function silenceLink(externalURL: string | undefined, labels: Record<stri
     .map((name) => `${name}=${JSON.stringify(labels[name])}`)
     .join(',')}}`;
   return `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(filter)}`;
+}
+
+/**
+ * singleAlertPayload wraps the one alert of a Grafana legacy, Kibana rule or Watcher body: those
+ * senders notify per rule (or watch), so the alert's own labels and annotations are the common ones.
+ */
+export function singleAlertPayload(alert: Alert, externalURL?: string): ParsedPayload {
+  return {
+    source: alert.source,
+    alerts: [alert],
+    groupLabels: {},
+    commonLabels: { ...alert.labels },
+    commonAnnotations: { ...alert.annotations },
+    externalURL,
+    truncatedAlerts: 0,
+  };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Alert, ParsedPayload } from '../model/alert';
 import { identityFingerprint } from '../model/fingerprint';
-import { cleanStringMap, looseStringMap, nonEmpty } from './common';
+import { cleanStringMap, looseStringMap, nonEmpty, singleAlertPayload } from './common';
 import { withoutPrivate } from './grafana-unified';
 import { payloadError } from './zod-error';
 
@@ -49,12 +49,11 @@ export function parseGrafanaLegacy(body: unknown, now: Date): ParsedPayload {
   const result = payloadSchema.safeParse(body);
   if (!result.success) throw payloadError(result.error, 'legacy Grafana alert payload');
   const payload = result.data;
-  const empty: ParsedPayload = { source: 'grafana', alerts: [], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, truncatedAlerts: 0 };
   if (payload.state === 'paused' || payload.state === 'pending' || payload.state === 'unknown') {
-    return { ...empty, skipped: `Grafana legacy state "${payload.state}" is not delivered (rule "${payload.ruleName}")` };
+    const skipped = `Grafana legacy state "${payload.state}" is not delivered (rule "${payload.ruleName}")`;
+    return { source: 'grafana', alerts: [], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, truncatedAlerts: 0, skipped };
   }
-  const alert = normalize(payload, now);
-  return { ...empty, alerts: [alert], commonLabels: { ...alert.labels }, commonAnnotations: { ...alert.annotations } };
+  return singleAlertPayload(normalize(payload, now));
 }
 
 function normalize(payload: LegacyPayload, now: Date): Alert {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Alert, ParsedPayload } from '../model/alert';
 import { identityFingerprint } from '../model/fingerprint';
-import { cleanStringMap, nonEmpty, toIso } from './common';
+import { cleanStringMap, nonEmpty, singleAlertPayload, toIso } from './common';
 import { payloadError } from './zod-error';
 
 /**
@@ -74,16 +74,7 @@ type RulePayload = z.output<typeof payloadSchema>;
 export function parseKibanaRule(body: unknown, now: Date): ParsedPayload {
   const result = payloadSchema.safeParse(body);
   if (!result.success) throw payloadError(result.error, 'Kibana rule connector body');
-  const alert = normalize(result.data, now);
-  return {
-    source: 'kibana',
-    alerts: [alert],
-    groupLabels: {},
-    commonLabels: { ...alert.labels },
-    commonAnnotations: { ...alert.annotations },
-    externalURL: result.data.kibana_base_url,
-    truncatedAlerts: 0,
-  };
+  return singleAlertPayload(normalize(result.data, now), result.data.kibana_base_url);
 }
 
 function normalize(payload: RulePayload, now: Date): Alert {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Alert, ParsedPayload } from '../model/alert';
 import { identityFingerprint } from '../model/fingerprint';
-import { cleanStringMap, nonEmpty } from './common';
+import { cleanStringMap, nonEmpty, singleAlertPayload } from './common';
 import { looseDate, looseText } from './kibana-rule';
 import { payloadError } from './zod-error';
 
@@ -81,16 +81,7 @@ export function parseWatcherContext(body: unknown, now: Date): ParsedPayload {
 }
 
 function toPayload(body: WatcherRun, now: Date): ParsedPayload {
-  const alert = normalize(body, now);
-  return {
-    source: 'kibana',
-    alerts: [alert],
-    groupLabels: {},
-    commonLabels: { ...alert.labels },
-    commonAnnotations: { ...alert.annotations },
-    externalURL: body.kibana_base_url,
-    truncatedAlerts: 0,
-  };
+  return singleAlertPayload(normalize(body, now), body.kibana_base_url);
 }
 
 /** TEXT_KEYS are free-text metadata keys; they become annotations, the other scalars become labels. */

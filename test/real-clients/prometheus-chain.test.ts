@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
-import { describeWithBinaries, withDiagnostics, startAlertmanager, startPrometheus, type RunningAlertmanager, type RunningPrometheus } from '../support/real-binaries';
-import { startService, waitUntil, type ServiceProcess } from '../support/service-process';
+import { describeWithBinaries, withDiagnostics, startAdapterBehindAlertmanager, startPrometheus, type RunningAlertmanager, type RunningPrometheus } from '../support/real-binaries';
+import { waitUntil, type ServiceProcess } from '../support/service-process';
 
 /**
  * The whole chain with real clients on 127.0.0.1: a Prometheus 2.42 alerting rule → Alertmanager 0.25
@@ -51,17 +51,7 @@ describeWithBinaries('real Prometheus → Alertmanager → adapter process → r
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wecom-adapter-prom-'));
     fake = await new FakeWecom({ robotKeys: [ROBOT_KEY] }).start();
-    adapter = await startService({
-      dir: join(dir, 'adapter'),
-      config: {
-        server: { auth: { bearer_tokens: [TOKEN] } },
-        wecom: { api_base: fake.url, timeout: '2s' },
-        delivery: { retry: { initial_backoff: '50ms', max_backoff: '500ms', rate_limited_backoff: '500ms' } },
-        receivers: [{ name: 'ops', robot: { key: ROBOT_KEY } }],
-        route: { receiver: 'ops' },
-      },
-    });
-    am = await startAlertmanager({ bins, dir: join(dir, 'am'), webhookUrl: `${adapter.url}/webhook/alertmanager`, bearerToken: TOKEN });
+    ({ adapter, am } = await startAdapterBehindAlertmanager({ bins, dir, fakeUrl: fake.url, token: TOKEN, robotKey: ROBOT_KEY }));
   }, 60_000);
 
   afterAll(async () => {

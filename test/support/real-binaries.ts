@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
-import { assertPortFree, freePort, spawnManaged, waitForHttp, type ManagedProcess } from './service-process';
+import { assertPortFree, freePort, spawnManaged, startService, waitForHttp, type ManagedProcess, type ServiceProcess } from './service-process';
 
 /**
  * Locating and running Debian's real Alertmanager 0.25 / Prometheus 2.42 (real-clients.md).
@@ -214,4 +214,24 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     }
     return { url, port, proc };
   }
+}
+
+/**
+ * startAdapterBehindAlertmanager: the adapter process (bearer auth on, one robot receiver pointing at
+ * the fake WeCom) and a real Alertmanager whose webhook posts to it — the setup both real-client
+ * suites share.
+ */
+export async function startAdapterBehindAlertmanager(options: { bins: Binaries; dir: string; fakeUrl: string; token: string; robotKey: string }): Promise<{ adapter: ServiceProcess; am: RunningAlertmanager }> {
+  const adapter = await startService({
+    dir: join(options.dir, 'adapter'),
+    config: {
+      server: { auth: { bearer_tokens: [options.token] }, timezone: 'Asia/Shanghai' },
+      wecom: { api_base: options.fakeUrl, timeout: '2s' },
+      delivery: { retry: { initial_backoff: '50ms', max_backoff: '500ms', rate_limited_backoff: '500ms' } },
+      receivers: [{ name: 'ops', robot: { key: options.robotKey } }],
+      route: { receiver: 'ops' },
+    },
+  });
+  const am = await startAlertmanager({ bins: options.bins, dir: join(options.dir, 'am'), webhookUrl: `${adapter.url}/webhook/alertmanager`, bearerToken: options.token });
+  return { adapter, am };
 }
