@@ -126,3 +126,21 @@ describe('hot reload', () => {
     expect(res.body.problems[0]).toContain('alertmanager.md.hbs');
   });
 });
+
+describe('outbox unavailable', () => {
+  it('answers 503 (the sender retries) and reports not ready when the outbox cannot be written', async () => {
+    const t = await buildApp({ receivers: [{ name: 'c', console: {} }], route: { receiver: 'c' } });
+    try {
+      await t.service.store.close(); // the storage is gone (disk full, file closed): nothing can be queued
+      const res = await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(rawFixture('real-alertmanager-0.25-firing.json'));
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatch(/cannot accept work right now/);
+      const ready = await request(t.app).get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.outbox).toBe('not writable');
+      expect(t.logs.join('')).toContain('answering 503 so the sender retries');
+    } finally {
+      await t.close().catch(() => undefined);
+    }
+  });
+});
