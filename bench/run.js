@@ -767,21 +767,21 @@ function explainMisses() {
     out.push(
       `**Ingest throughput.** The bare server does nothing but parse JSON (${fmt(ingest.base.rps, 0)} req/s at ${fmt(ingest.base.cpu * 100, 0)} % of a core). ` +
         `Each webhook to the service goes through express, schema validation, normalization, routing, metrics and a durable SQLite commit, and the same process ` +
-        `renders and delivers what it accepted (every delivered message costs three more fsync'd commits: mark sending, delivery record, progress). ` +
+        `renders and delivers what it accepted (three more SQLite writes per delivered message — mark sending, delivery record, progress — written without fsync: they survive a process crash, and an OS crash can only cause a re-send). ` +
         `On disk it reached ${fmt(ingest.ours.rps, 0)} req/s using ${fmt(ingest.ours.cpu * 100, 0)} % of a core (CPU time of all its threads)` +
         (ingest.ours.cpu < 0.8 ? ' — much of the rest of the time its event loop was blocked in fsync (better-sqlite3 is synchronous)' : ', i.e. CPU-bound') +
         (ingest.tmpfs ? `; with the outbox on tmpfs it reached ${fmt(ingest.tmpfs.rps, 0)} req/s at ${fmt(ingest.tmpfs.cpu * 100, 0)} % of a core, i.e. about ${fmt(1000 / ingest.tmpfs.rps * ingest.tmpfs.cpu, 2)} ms of CPU per webhook including its share of delivery` : '') +
         `. A 0.5× ratio would need about 0.1 ms of CPU per durably queued and delivered webhook; that is not reachable with this design, so the target is reported as not met rather than chased. ` +
-        `Concurrent webhooks already share one outbox commit (group commit); what would still help: one commit instead of three per delivered message, and cheaper rendering.`,
+        `Concurrent webhooks already share one fsync'd outbox commit (group commit) and bookkeeping writes skip fsync; what would still help: fewer writes per delivered message, cheaper validation and rendering.`,
     );
   }
   if (latency && missed('added latency p99')) {
     out.push(
-      `**Added latency.** Before a message leaves, the service commits twice with fsync (the webhook's enqueue, then the mark that lets a restart detect an interrupted send); a commit takes p50 ${fmt(latency.floor.p50, 2)} ms, p99 ${fmt(latency.floor.p99, 2)} ms on this disk, so the two cost ${fmt(2 * latency.floor.p50, 2)}–${fmt(2 * latency.floor.p99, 2)} ms of the 10 ms budget. ` +
+      `**Added latency.** Before a message leaves, the service commits the webhook's enqueue with fsync (the mark that lets a restart detect an interrupted send is written without fsync); a commit takes p50 ${fmt(latency.floor.p50, 2)} ms, p99 ${fmt(latency.floor.p99, 2)} ms on this disk of the 10 ms budget. ` +
         (latency.tmpfs
           ? `Without fsync cost (tmpfs) the added latency was p50 ${fmt(latency.tmpfs.p50, 2)} ms, p99 ${fmt(latency.tmpfs.p99, 2)} ms: the rest is CPU on the path (express and validation, the worker's queue read, rendering the message — see the render figures — and the HTTP call) and, at p99, contention for the 2 shared cores. `
           : '') +
-        `The path cannot lose either commit without weakening what a 200 promises (durably queued) or crash detection.`,
+        `The path cannot lose the enqueue commit without weakening what a 200 promises (durably queued).`,
     );
   }
   if (memory && missed('RSS idle')) {

@@ -6,8 +6,9 @@ import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgres
 import { SCHEMA_SQL } from './sqlite-schema';
 
 /**
- * SqliteOutboxStore: the embedded, crash-safe outbox (better-sqlite3, WAL, synchronous=FULL so an
- * acknowledged webhook survives kill -9 and power loss alike). One process owns the file.
+ * SqliteOutboxStore: the embedded, crash-safe outbox (better-sqlite3, WAL). Enqueues commit with
+ * synchronous=FULL, so an acknowledged webhook survives kill -9 and power loss alike; delivery
+ * bookkeeping skips the fsync (see `relaxed`). One process owns the file.
  */
 const KEEP_DELIVERIES = 2000;
 
@@ -127,25 +128,27 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async markSending(ids: string[], now: number): Promise<void> {
-    this.db.transaction(() => ids.forEach((id) => this.statements.markSending.run(now, Number(id))))();
+    this.relaxed(() => this.db.transaction(() => ids.forEach((id) => this.statements.markSending.run(now, Number(id))))());
   }
 
   async recoverInterrupted(receiver: string): Promise<number> {
-    return this.statements.clearSending.run(receiver).changes;
+    return this.relaxed(() => this.statements.clearSending.run(receiver).changes);
   }
 
   async progress(updates: JobProgress[]): Promise<void> {
     const s = this.statements;
-    this.db.transaction(() => {
-      for (const update of updates) {
-        if (update.done) s.remove.run(Number(update.id));
-        else s.update.run(update.offset, update.partsSent, Number(update.id));
-      }
-    })();
+    this.relaxed(() =>
+      this.db.transaction(() => {
+        for (const update of updates) {
+          if (update.done) s.remove.run(Number(update.id));
+          else s.update.run(update.offset, update.partsSent, Number(update.id));
+        }
+      })(),
+    );
   }
 
   async deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void> {
-    this.db.transaction(() => ids.forEach((id) => this.statements.defer.run(nextAttemptAt, error, Number(id))))();
+    this.relaxed(() => this.db.transaction(() => ids.forEach((id) => this.statements.defer.run(nextAttemptAt, error, Number(id))))());
   }
 
   async kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void> {
@@ -181,10 +184,25 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async recordDelivery(record: DeliveryRecord): Promise<void> {
-    this.statements.delivery.run({ ...record, errcode: record.errcode ?? null, reason: record.reason ?? null, error: record.error ?? null });
+    this.relaxed(() => this.statements.delivery.run({ ...record, errcode: record.errcode ?? null, reason: record.reason ?? null, error: record.error ?? null }));
     if (++this.deliveriesSinceTrim >= 200) {
       this.deliveriesSinceTrim = 0;
       this.statements.trimDeliveries.run(KEEP_DELIVERIES);
+    }
+  }
+
+  /**
+   * relaxed runs bookkeeping writes without an fsync (synchronous=NORMAL; WAL). They still survive a
+   * process crash or kill -9 (the write reached the OS); only an OS crash or power loss can undo
+   * them, and then the worst case is a message sent again (at least once), never one lost. The
+   * acknowledgement to the sender — enqueue — stays fully synchronous.
+   */
+  private relaxed<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
   }
 

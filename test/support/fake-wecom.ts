@@ -114,7 +114,13 @@ export class FakeWecom {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client went away mid-request (e.g. a sender killed with -9): nothing was sent
+    }
+    // A request cut off before its body ended never reached WeCom as a message either.
+    if (!req.complete) return;
     const url = new URL(req.url ?? '/', 'http://fake');
     const text = Buffer.concat(chunks).toString('utf8');
     let body: unknown = text;
