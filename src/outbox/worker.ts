@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel';
 import type { SendResult } from '../channels/send-result';
@@ -9,6 +8,7 @@ import type { TemplateEngine } from '../render/engine';
 import { formatOf } from '../render/format';
 import { pack, type PackedMessage } from '../render/packer';
 import { backoffDelay } from './backoff';
+import { meteredSend } from './metered-send';
 import { formatDuration } from '../config/duration';
 import type { SlidingWindowLimiter } from './rate-limiter';
 import type { JobProgress, OutboxJob, OutboxStore } from './store';
@@ -208,7 +208,7 @@ export class DeliveryWorker {
   private async deliver(channel: Channel, message: PackedMessage, jobs: OutboxJob[], now: number): Promise<boolean> {
     const touched = jobs.filter((job) => message.sections.some((section) => section.id === job.id));
     await this.deps.store.markSending(touched.map((job) => job.id), now);
-    const result = await this.send(channel, message, touched[0]?.notification.source ?? 'unknown');
+    const result = await meteredSend(this.deps, channel, message, touched[0]?.notification.source ?? 'unknown');
     if (result.ok) {
       const progress: JobProgress[] = touched.map((job) => {
         const end = Math.max(...message.sections.filter((section) => section.id === job.id).map((section) => section.end));
@@ -245,40 +245,9 @@ export class DeliveryWorker {
     this.deps.logger.error({ receiver: channel.name, errcode: failure.errcode, reason: failure.reason, error: failure.error, notifications: jobs.length }, 'delivery failed permanently; moved to dead letters');
   }
 
-  /** send performs one WeCom call with metrics and a delivery record; a thrown error is a permanent failure. */
-  private async send(channel: Channel, message: PackedMessage, source: string): Promise<SendResult> {
-    const started = performance.now();
-    let result: SendResult;
-    try {
-      result = await channel.send(message);
-    } catch (err) {
-      result = { ok: false, retry: false, reason: 'exception', error: `unexpected error while sending: ${(err as Error).message}` };
-    }
-    // Counted when the call ends: WeCom saw the request no later than that, so spacing our window
-    // from completion times keeps WeCom's own window (whatever its latency) within the limit.
-    const at = this.deps.clock();
-    this.deps.limiter.record(channel.name, at);
-    this.deps.metrics.sendDuration.observe({ receiver: channel.name }, (performance.now() - started) / 1000);
-    if (!result.ok) this.deps.metrics.wecomErrors.inc({ receiver: channel.name, errcode: result.errcode !== undefined ? String(result.errcode) : result.reason });
-    await this.deps.store.recordDelivery({
-      at,
-      receiver: channel.name,
-      source,
-      msgtype: message.msgtype,
-      status: result.ok ? 'sent' : result.retry ? 'retrying' : 'dead',
-      errcode: result.ok ? 0 : result.errcode,
-      reason: result.ok ? undefined : result.reason,
-      error: result.ok ? undefined : result.error,
-      alertCount: message.alertCount,
-      bytes: message.bytes,
-      body: JSON.stringify(channel.requestBody(message)),
-    });
-    return result;
-  }
-
   /** sendCompanion: the mention-only text message; best effort (the alerts themselves were delivered). */
   private async sendCompanion(channel: Channel, companion: PackedMessage): Promise<void> {
-    const result = await this.send(channel, companion, 'mention');
+    const result = await meteredSend(this.deps, channel, companion, 'mention');
     if (!result.ok) this.logFailure(channel.name, result, 'mention message failed (the alerts were delivered)', 'warn');
   }
 

@@ -6,6 +6,7 @@ import { buildContext, type PartInfo } from './context';
 import { byteLength, truncateBytes, TRUNCATION_MARKER } from './bytes';
 import { normalizeOutput, stripForPlainMarkdown } from './normalize';
 import { cardFields, type CardFields } from './card';
+import { companionFor, inlineMentionText, mentionFor, type Mention } from './mentions';
 
 /**
  * The packer turns queued notifications for one receiver into as few WeCom messages as the byte
@@ -14,11 +15,7 @@ import { cardFields, type CardFields } from './card';
  * with a visible marker. It renders with real templates and measures real bytes, so any user
  * template is packed correctly.
  */
-export interface Mention {
-  users: string[];
-  mobiles: string[];
-  all: boolean;
-}
+export type { Mention } from './mentions';
 
 export interface PackEntry {
   /** Outbox id (or any key) of the queued notification. */
@@ -94,7 +91,8 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
   const { format } = options;
   const planned: PlannedMessage[] = [];
   let current: { sections: PackedSection[]; bytes: number; truncated: boolean } = { sections: [], bytes: 0, truncated: false };
-  const mentionReserve = inlineMentionText(options).length > 0 ? byteLength(inlineMentionText(options)) + SEPARATOR.length : 0;
+  const inlineMention = inlineMentionText(options.format, options.mention);
+  const mentionReserve = inlineMention ? byteLength(inlineMention) + SEPARATOR.length : 0;
   const budgetTotal = format.limit - mentionReserve;
   let complete = true;
   const flush = () => {
@@ -210,7 +208,7 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
     }
     const truncated = message.truncated || byteLength(body) > budget;
     if (byteLength(body) > budget) body = truncateBytes(body, budget, TRUNCATION_MARKER);
-    const mention = mentionFor(first, firing, options);
+    const mention = mentionFor(first?.notification, firing, options.mention);
     if (mention && options.format.mentions === 'inline' && mention.users.length > 0) body += SEPARATOR + mention.users.map((user) => `<@${user}>`).join(' ');
     const links = first?.notification.kind === 'alerts' ? first.notification.alerts[message.sections[0].start]?.links : undefined;
     out.push({
@@ -244,41 +242,4 @@ function measure(text: string, format: MessageFormat): number {
   if (format.titleLimit === undefined) return byteLength(text);
   const newline = text.indexOf('\n');
   return newline === -1 ? 0 : byteLength(text.slice(newline + 1).trim());
-}
-
-function inlineMentionText(options: PackOptions): string {
-  if (options.format.mentions !== 'inline' || !options.mention || options.mention.users.length === 0) return '';
-  return options.mention.users.map((user) => `<@${user}>`).join(' ');
-}
-
-function mentionFor(entry: PackEntry | undefined, firing: boolean, options: PackOptions): Mention | undefined {
-  if (!entry || !firing) return undefined;
-  const override = entry.notification.kind === 'message' ? entry.notification.mention : undefined;
-  const mention = override ? { users: override.users ?? [], mobiles: override.mobiles ?? [], all: override.all ?? false } : options.mention;
-  if (!mention || (mention.users.length === 0 && mention.mobiles.length === 0 && !mention.all)) return undefined;
-  return mention;
-}
-
-/**
- * companionFor: markdown can only mention `<@userid>`; mobiles and @all need a text message, and
- * markdown_v2 / cards cannot mention at all (wecom-api.md §1.5). The companion counts against the
- * robot's rate limit like any message.
- */
-function companionFor(mention: Mention, format: MessageFormat, alertCount: number): PackedMessage | undefined {
-  if (format.mentions === 'fields') return undefined;
-  const needs = format.mentions === 'none' ? true : mention.mobiles.length > 0 || mention.all;
-  if (!needs) return undefined;
-  const users = format.mentions === 'inline' ? [] : mention.users;
-  const list = [...users, ...(mention.all ? ['@all'] : [])];
-  const content = `请关注以上 ${alertCount} 条告警`;
-  return {
-    msgtype: 'text',
-    content,
-    mention: { users: list, mobiles: mention.mobiles, all: false },
-    sections: [],
-    alertCount: 0,
-    bytes: byteLength(content),
-    truncated: false,
-    companion: true,
-  };
 }
