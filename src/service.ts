@@ -133,16 +133,7 @@ export class Service {
       this.deps.logger.error({ err: String(err) }, 'outbox write failed; answering 503 so the sender retries');
       throw new HttpError(503, 'the outbox cannot accept work right now (storage error); retry later');
     }
-    if (result.deduplicated > 0) {
-      const byReceiver = new Map<string, number>();
-      for (const notification of notifications) byReceiver.set(notification.receiver, (byReceiver.get(notification.receiver) ?? 0) + 1);
-      // Attribute duplicates to receivers whose notifications were not queued.
-      const queued = new Set(result.receivers);
-      for (const [receiver] of byReceiver) if (!queued.has(receiver)) this.deps.metrics.notifications.inc({ receiver, outcome: 'deduplicated' });
-      if (queued.size > 0 && result.deduplicated > byReceiver.size - queued.size) {
-        this.deps.metrics.notifications.inc({ receiver: result.receivers[0], outcome: 'deduplicated' }, result.deduplicated - (byReceiver.size - queued.size));
-      }
-    }
+    for (const receiver of result.duplicateReceivers) this.deps.metrics.notifications.inc({ receiver, outcome: 'deduplicated' });
     for (const receiver of result.receivers) this.worker.kick(receiver);
     return { notifications: result.queued, deduplicated: result.deduplicated };
   }

@@ -24,7 +24,7 @@ export class RedisOutboxStore implements OutboxStore {
   }
 
   async enqueue(items: EnqueueItem[], now: number, dedupWindowMs: number): Promise<EnqueueResult> {
-    const result: EnqueueResult = { queued: 0, deduplicated: 0, receivers: [] };
+    const result: EnqueueResult = { queued: 0, deduplicated: 0, receivers: [], duplicateReceivers: [] };
     // Each item is enqueued atomically with its dedup check (one script call); a crash between
     // items is safe: the sender retries, done items are then duplicates and skipped.
     for (const item of items) {
@@ -44,6 +44,7 @@ export class RedisOutboxStore implements OutboxStore {
       )) as number;
       if (id === 0) {
         result.deduplicated++;
+        result.duplicateReceivers.push(item.notification.receiver);
         continue;
       }
       result.queued++;

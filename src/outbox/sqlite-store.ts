@@ -104,10 +104,11 @@ export class SqliteOutboxStore implements OutboxStore {
 
   private insertItems(items: EnqueueItem[], now: number, dedupWindowMs: number): EnqueueResult {
     const s = this.statements;
-    const result: EnqueueResult = { queued: 0, deduplicated: 0, receivers: [] };
+    const result: EnqueueResult = { queued: 0, deduplicated: 0, receivers: [], duplicateReceivers: [] };
     for (const item of items) {
       if (dedupWindowMs > 0 && s.dedupGet.get(item.dedupKey, now)) {
         result.deduplicated++;
+        result.duplicateReceivers.push(item.notification.receiver);
         continue;
       }
       if (dedupWindowMs > 0) s.dedupPut.run(item.dedupKey, now + dedupWindowMs);

@@ -57,6 +57,8 @@ export interface EnqueueItem {
 export interface EnqueueResult {
   queued: number;
   deduplicated: number;
+  /** The receiver of each dropped duplicate (for per-receiver metrics). */
+  duplicateReceivers: string[];
   /** Receivers that got new work (to wake their workers). */
   receivers: string[];
 }

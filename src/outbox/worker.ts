@@ -43,6 +43,8 @@ const POLL_MS = 5_000;
 
 interface ReceiverState {
   running: boolean;
+  /** A receiver removed by a reload still has queued work; warned about once. */
+  unconfiguredWarned?: boolean;
   again: boolean;
   timer?: NodeJS.Timeout;
   lastError?: string;
@@ -152,9 +154,12 @@ export class DeliveryWorker {
       const { config, channels, engine } = this.deps.current();
       const channel = channels.get(receiver);
       if (!channel) {
-        this.deps.logger.warn({ receiver }, 'queued notifications for a receiver that is no longer configured; they stay queued until it is configured again');
+        // Warn once (the poll looks again every few seconds), not on every look.
+        if (!state.unconfiguredWarned) this.deps.logger.warn({ receiver }, 'queued notifications for a receiver that is no longer configured; they stay queued until it is configured again');
+        state.unconfiguredWarned = true;
         return;
       }
+      state.unconfiguredWarned = false;
       const lease = await this.deps.lease.acquire(receiver);
       if (lease === 'busy') return this.schedule(receiver, state, this.deps.lease.retryMs);
       if (lease === 'new') await this.takeOver(receiver, channel);

@@ -33,7 +33,7 @@ describe('SqliteOutboxStore', () => {
 
   it('enqueues and returns pending jobs per receiver in arrival order, up to a limit', async () => {
     const result = await store.enqueue([item('ops', 'a'), item('dba', 'x'), item('ops', 'b'), item('ops', 'c')], T0, WINDOW);
-    expect(result).toEqual({ queued: 4, deduplicated: 0, receivers: ['ops', 'dba'] });
+    expect(result).toEqual({ queued: 4, deduplicated: 0, receivers: ['ops', 'dba'], duplicateReceivers: [] });
     const jobs = await store.pending('ops', 10);
     expect(titles(jobs)).toEqual(['a', 'b', 'c']);
     expect(jobs[0]).toMatchObject({ receiver: 'ops', offset: 0, partsSent: 0, attempts: 0, createdAt: T0, nextAttemptAt: T0, lastError: undefined });
@@ -46,14 +46,14 @@ describe('SqliteOutboxStore', () => {
   });
 
   it('drops a duplicate within the dedup window, in one batch or across batches, and accepts it after the window', async () => {
-    expect(await store.enqueue([item('ops', 'a', 'k1'), item('ops', 'a', 'k1')], T0, WINDOW)).toEqual({ queued: 1, deduplicated: 1, receivers: ['ops'] });
-    expect(await store.enqueue([item('ops', 'a', 'k1')], T0 + WINDOW - 1, WINDOW)).toEqual({ queued: 0, deduplicated: 1, receivers: [] });
-    expect(await store.enqueue([item('ops', 'a', 'k1')], T0 + WINDOW, WINDOW)).toEqual({ queued: 1, deduplicated: 0, receivers: ['ops'] });
+    expect(await store.enqueue([item('ops', 'a', 'k1'), item('ops', 'a', 'k1')], T0, WINDOW)).toEqual({ queued: 1, deduplicated: 1, receivers: ['ops'], duplicateReceivers: ['ops'] });
+    expect(await store.enqueue([item('ops', 'a', 'k1')], T0 + WINDOW - 1, WINDOW)).toEqual({ queued: 0, deduplicated: 1, receivers: [], duplicateReceivers: ['ops'] });
+    expect(await store.enqueue([item('ops', 'a', 'k1')], T0 + WINDOW, WINDOW)).toEqual({ queued: 1, deduplicated: 0, receivers: ['ops'], duplicateReceivers: [] });
     expect(await store.pendingCounts()).toEqual({ ops: 2 });
   });
 
   it('does not deduplicate with a window of 0', async () => {
-    expect(await store.enqueue([item('ops', 'a', 'k1'), item('ops', 'a', 'k1')], T0, 0)).toEqual({ queued: 2, deduplicated: 0, receivers: ['ops'] });
+    expect(await store.enqueue([item('ops', 'a', 'k1'), item('ops', 'a', 'k1')], T0, 0)).toEqual({ queued: 2, deduplicated: 0, receivers: ['ops'], duplicateReceivers: [] });
   });
 
   it('records progress, and removes jobs that are done', async () => {
@@ -164,7 +164,7 @@ describe('SqliteOutboxStore', () => {
       expect(await reopened.receiversWithWork()).toEqual(['ops']);
       expect((await reopened.deadLetters()).map((letter) => [letter.id, letter.errcode])).toEqual([[c.id, 60020]]);
       expect(await reopened.sendTimes('ops', 0)).toEqual([T0 + 5]);
-      expect(await reopened.enqueue([item('ops', 'a', 'k-a')], T0 + 1_000, WINDOW)).toEqual({ queued: 0, deduplicated: 1, receivers: [] });
+      expect(await reopened.enqueue([item('ops', 'a', 'k-a')], T0 + 1_000, WINDOW)).toEqual({ queued: 0, deduplicated: 1, receivers: [], duplicateReceivers: ['ops'] });
       // ids keep increasing: a new job sorts after the old ones
       await reopened.enqueue([item('ops', 'd', 'k-d')], T0 + 1_000, WINDOW);
       expect(titles(await reopened.pending('ops', 10))).toEqual(['a', 'b', 'd']);
