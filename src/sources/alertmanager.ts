@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Alert, ParsedPayload } from '../model/alert';
 import { labelsFingerprint } from '../model/fingerprint';
 import type { SourceParser } from './types';
-import { isoDate, isZeroTime, nonEmpty, silenceLink, stringMap, toIso } from './common';
+import { alertmanagerAlertShape, nonEmpty, resolvedEndsAt, silenceLink, stringMap, toIso } from './common';
 import { payloadError } from './zod-error';
 
 /**
@@ -10,15 +10,7 @@ import { payloadError } from './zod-error';
  * notify/webhook/webhook.go `Message` + template/template.go `Data`). Unknown and newer fields
  * (`notification_reason` 0.32, `routeLabels` 0.34) are accepted and ignored.
  */
-const alertSchema = z.object({
-  status: z.enum(['firing', 'resolved']),
-  labels: stringMap,
-  annotations: stringMap.optional(),
-  startsAt: isoDate,
-  endsAt: z.string().optional(),
-  generatorURL: z.string().optional(),
-  fingerprint: z.string().optional(),
-});
+const alertSchema = z.object(alertmanagerAlertShape);
 
 const payloadSchema = z.object({
   version: z.literal('4', { message: 'must be "4" (Alertmanager webhook payload version)' }),
@@ -58,8 +50,7 @@ export const alertmanagerSource: SourceParser = {
 function normalizeAlert(alert: AmAlert, externalURL: string | undefined): Alert {
   const annotations = alert.annotations ?? {};
   const labels = alert.labels;
-  const resolved = alert.status === 'resolved';
-  const endsAt = resolved && !isZeroTime(alert.endsAt) && !Number.isNaN(Date.parse(alert.endsAt!)) ? toIso(alert.endsAt!) : undefined;
+  const endsAt = resolvedEndsAt(alert.status, alert.endsAt);
   return {
     source: 'alertmanager',
     status: alert.status,

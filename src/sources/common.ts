@@ -75,3 +75,24 @@ export function singleAlertPayload(alert: Alert, externalURL?: string): ParsedPa
     truncatedAlerts: 0,
   };
 }
+
+/**
+ * alertmanagerAlertShape: the per-alert fields Alertmanager's template.Alert defines. Grafana's
+ * ExtendedAlert is the same struct plus links and values, so both sources start from it. Optional
+ * strings tolerate `null` from hand-written senders.
+ */
+export const alertmanagerAlertShape = {
+  status: z.enum(['firing', 'resolved']),
+  labels: stringMap,
+  annotations: stringMap.optional(),
+  startsAt: isoDate,
+  endsAt: z.string().nullish(),
+  generatorURL: z.string().nullish(),
+  fingerprint: z.string().nullish(),
+};
+
+/** resolvedEndsAt: the end time of a resolved alert as ISO, or undefined (firing, zero time, unparseable). */
+export function resolvedEndsAt(status: 'firing' | 'resolved', endsAt: string | null | undefined): string | undefined {
+  if (status !== 'resolved' || !endsAt || isZeroTime(endsAt) || Number.isNaN(Date.parse(endsAt))) return undefined;
+  return toIso(endsAt);
+}

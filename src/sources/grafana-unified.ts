@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Alert, ParsedPayload } from '../model/alert';
 import { labelsFingerprint } from '../model/fingerprint';
-import { isoDate, isZeroTime, nonEmpty, stringMap, toIso } from './common';
+import { alertmanagerAlertShape, nonEmpty, resolvedEndsAt, stringMap, toIso } from './common';
 import { payloadError } from './zod-error';
 
 /**
@@ -13,13 +13,7 @@ import { payloadError } from './zod-error';
 const optionalText = z.string().nullish();
 
 const alertSchema = z.object({
-  status: z.enum(['firing', 'resolved']),
-  labels: stringMap,
-  annotations: stringMap.optional(),
-  startsAt: isoDate,
-  endsAt: z.string().nullish(),
-  generatorURL: optionalText,
-  fingerprint: optionalText,
+  ...alertmanagerAlertShape,
   silenceURL: optionalText,
   dashboardURL: optionalText,
   panelURL: optionalText,
@@ -89,7 +83,6 @@ function normalizeAlert(alert: GrafanaAlert): Alert {
   const labels = withoutPrivate(alert.labels);
   const annotations = withoutPrivate(alert.annotations ?? {});
   const resolved = alert.status === 'resolved';
-  const endsAt = alert.endsAt ?? undefined;
   return {
     source: 'grafana',
     status: alert.status,
@@ -100,7 +93,7 @@ function normalizeAlert(alert: GrafanaAlert): Alert {
     labels,
     annotations,
     startsAt: toIso(alert.startsAt),
-    endsAt: resolved && !isZeroTime(endsAt) && !Number.isNaN(Date.parse(endsAt!)) ? toIso(endsAt!) : undefined,
+    endsAt: resolvedEndsAt(alert.status, alert.endsAt),
     // Grafana's fingerprint also covers the stripped private labels, so never recompute a given one.
     fingerprint: nonEmpty(alert.fingerprint) ?? labelsFingerprint(labels),
     value: formatValues(alert.values) ?? valueFromString(alert.valueString),

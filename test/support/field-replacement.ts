@@ -40,3 +40,15 @@ export function assertOnlyBadRequests(load: () => unknown, parse: (body: unknown
     { numRuns },
   );
 }
+
+/** badRequestOf runs a parser that must reject `body` and returns its HttpError 400. */
+export function badRequestOf(parse: (body: unknown) => unknown, body: unknown): HttpError {
+  try {
+    parse(body);
+  } catch (err) {
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).status).toBe(400);
+    return err as HttpError;
+  }
+  throw new Error('expected a 400');
+}

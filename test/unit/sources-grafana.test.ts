@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { assertOnlyBadRequests } from '../support/field-replacement';
+import { assertOnlyBadRequests, badRequestOf } from '../support/field-replacement';
 import { grafanaSource } from '../../src/sources/grafana';
 import { NO_DATA_HINT } from '../../src/sources/grafana-legacy';
 import { HttpError } from '../../src/http/errors';
@@ -12,17 +12,8 @@ const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '
 const NOW = new Date('2025-03-18T02:20:00.000Z');
 const parse = (body: unknown) => grafanaSource.parse(body, NOW);
 
-/** failure runs the parser and returns the HttpError it must throw. */
-function failure(body: unknown): HttpError {
-  try {
-    parse(body);
-  } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    expect((err as HttpError).status).toBe(400);
-    return err as HttpError;
-  }
-  throw new Error('expected a 400');
-}
+/** failure runs the parser and returns the HttpError 400 it must throw. */
+const failure = (body: unknown): HttpError => badRequestOf(parse, body);
 
 describe('grafana source: unified alerting', () => {
   it('normalizes the firing fixture', () => {
