@@ -38,6 +38,15 @@ export interface Alert {
    * Templates show it instead of "已恢复".
    */
   resolvedReason?: string;
+  /**
+   * Set when the alert is not a threshold breach but a problem of the evaluation itself: Grafana's
+   * `DatasourceNoData` / `DatasourceError` alerts, or a firing alert whose `grafana_state_reason` is
+   * `NoData` / `Error` (rules configured "No Data → Alerting", "Error → Alerting"). Templates say so
+   * in words instead of presenting it as a real breach.
+   */
+  problem?: 'nodata' | 'error';
+  /** The evaluation error text (Grafana's `Error` annotation, e.g. `connection refused`). */
+  errorText?: string;
 }
 
 /**
@@ -53,5 +62,9 @@ export interface ParsedPayload {
   commonAnnotations: Record<string, string>;
   externalURL?: string;
   truncatedAlerts: number;
+  /** The sender's own title of the group (Grafana `title`), when it has one. */
+  senderTitle?: string;
+  /** The sender's own group message (Grafana contact point `message`), when it has one. */
+  senderMessage?: string;
   skipped?: string;
 }

@@ -19,6 +19,9 @@ export interface AlertNotification {
   commonAnnotations: Record<string, string>;
   externalURL?: string;
   truncatedAlerts: number;
+  /** The sender's own title / message of the group (Grafana), see ParsedPayload. */
+  senderTitle?: string;
+  senderMessage?: string;
 }
 
 /** A generic message from `POST /api/v1/messages` or a digest: one item, routed like an alert. */

@@ -54,6 +54,8 @@ export function planNotifications(parsed: ParsedPayload, route: RouteConfig, pin
           commonAnnotations: parsed.commonAnnotations,
           externalURL: parsed.externalURL,
           truncatedAlerts: parsed.truncatedAlerts,
+          ...(parsed.senderTitle ? { senderTitle: parsed.senderTitle } : {}),
+          ...(parsed.senderMessage ? { senderMessage: parsed.senderMessage } : {}),
         };
         groups.set(key, group);
       }

@@ -135,6 +135,8 @@ function viewOf(alert: Alert, mode: SanitizeMode): AlertView {
     value: alert.value === undefined ? undefined : sanitizeValue(alert.value, mode),
     links,
     resolvedReason: alert.resolvedReason === undefined ? undefined : sanitizeValue(alert.resolvedReason, mode),
+    problem: alert.problem,
+    errorText: alert.errorText === undefined ? undefined : sanitizeValue(alert.errorText, mode),
   };
 }
 
