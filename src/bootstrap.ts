@@ -14,6 +14,14 @@ import { RedisLease } from './outbox/lease';
 import { RedisHistoryStore } from './history/redis-history-store';
 import { SqliteHistoryStore } from './history/sqlite-history-store';
 import type { HistoryStore } from './history/history-store';
+import { StorageLock } from './storage/storage-lock';
+import type { StorageProblem } from './storage/sqlite-open';
+import type { ActionStore } from './interactive/action-store';
+import { SqliteActionStore } from './interactive/sqlite-action-store';
+import { RedisActionStore } from './interactive/redis-action-store';
+import type { FiringStateStore } from './firing-state/firing-state-store';
+import { SqliteFiringStateStore } from './firing-state/sqlite-firing-state-store';
+import { RedisFiringStateStore } from './firing-state/redis-firing-state-store';
 
 /**
  * createService wires the production collaborators (SQLite outbox under storage.path, token cache,
@@ -24,8 +32,12 @@ export interface BootstrapOptions {
   logger: Logger;
   reloadConfig?: () => LoadedConfig;
   store?: OutboxStore;
+  /** Interactive cards, acks, silences and the audit log; default `storage.path/actions.sqlite`. */
+  actions?: ActionStore;
   /** Alert history for digests; default `storage.path/history.sqlite`. */
   history?: HistoryStore;
+  /** Firing state (Watcher resolutions); default: a table in the outbox (SQLite file or Redis). Required with an injected `store`. */
+  firingState?: FiringStateStore;
   registry?: Registry;
   clock?: () => number;
   consoleWrite?: (text: string) => void;
@@ -35,7 +47,19 @@ export function createService(options: BootstrapOptions): { service: Service; me
   // storage.path is relative to the working directory (like Prometheus' --storage.path), not the config file.
   const { config } = options.loaded;
   const shared = config.storage.redis ? sharedStorage(config.storage.redis) : undefined;
-  const store = options.store ?? shared?.store ?? new SqliteOutboxStore(resolve(config.storage.path));
+  const dir = resolve(config.storage.path);
+  // One process per storage directory (SQLite mode; with storage.redis nothing is kept locally).
+  // Taken before any file is opened, so only the holder may move damaged files aside.
+  const lock = !shared && !options.store ? StorageLock.acquire(dir) : undefined;
+  let store: OutboxStore;
+  let history: HistoryStore;
+  try {
+    store = options.store ?? shared?.store ?? new SqliteOutboxStore(dir, undefined, { repair: true });
+    history = options.history ?? shared?.history ?? new SqliteHistoryStore(dir, undefined, { repair: lock !== undefined, maxBytes: config.storage.history_max_size });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const metrics = createMetrics(options.registry ?? new Registry(), { pendingCounts: () => store.pendingCounts(), deadCounts: () => store.deadCounts() });
   const tokens = new TokenCache({ onRefresh: (receiver) => metrics.tokenRefreshes.inc({ receiver }), now: options.clock, store: shared?.tokens });
   const service = new Service({
@@ -48,9 +72,29 @@ export function createService(options: BootstrapOptions): { service: Service; me
     clock: options.clock,
     consoleWrite: options.consoleWrite,
     reloadConfig: options.reloadConfig,
-    history: options.history ?? shared?.history ?? new SqliteHistoryStore(resolve(config.storage.path)),
+    history,
+    storageLock: lock,
+    storageProblems: reportStorageProblems([store, history], metrics, options.logger),
+    firingState: options.firingState ?? shared?.firingState ?? sqliteFiringState(store),
+    actions: options.actions ?? shared?.actions ?? new SqliteActionStore(resolve(config.storage.path)),
   });
   return { service, metrics };
+}
+
+/** reportStorageProblems logs (error) and counts the damaged files the stores moved aside at start. */
+function reportStorageProblems(stores: unknown[], metrics: Metrics, logger: Logger): StorageProblem[] {
+  const problems = stores.flatMap((store) => (store instanceof SqliteOutboxStore || store instanceof SqliteHistoryStore ? store.problems : []));
+  for (const problem of problems) {
+    metrics.storageProblems.inc({ file: problem.file, problem: problem.problem });
+    logger.error({ file: problem.file, problem: problem.problem, path: problem.path, movedTo: problem.movedTo }, problem.message);
+  }
+  return problems;
+}
+
+/** sqliteFiringState keeps the firing state in the SQLite outbox's file, on its connection. */
+function sqliteFiringState(store: OutboxStore): FiringStateStore {
+  if (!(store instanceof SqliteOutboxStore)) throw new Error('createService: an injected outbox store needs an injected firingState');
+  return new SqliteFiringStateStore(store.database);
 }
 
 /** openStore opens the configured outbox on its own (CLI commands such as dead-letters). */
@@ -58,7 +102,7 @@ export function openStore(config: LoadedConfig['config']): OutboxStore {
   return config.storage.redis ? new RedisOutboxStore(createRedis(config.storage.redis.url), config.storage.redis.key_prefix) : new SqliteOutboxStore(resolve(config.storage.path));
 }
 
-/** sharedStorage: with storage.redis, the outbox, dedup keys, send log, tokens and leases live in Redis. */
+/** sharedStorage: with storage.redis, the outbox, dedup keys, send log, tokens, leases and firing state live in Redis. */
 function sharedStorage(redis: NonNullable<LoadedConfig['config']['storage']['redis']>) {
   const client = createRedis(redis.url);
   return {
@@ -66,5 +110,7 @@ function sharedStorage(redis: NonNullable<LoadedConfig['config']['storage']['red
     tokens: new RedisTokenStore(client, redis.key_prefix),
     lease: new RedisLease(client, redis.key_prefix, redis.lease),
     history: new RedisHistoryStore(client, redis.key_prefix),
+    firingState: new RedisFiringStateStore(client, redis.key_prefix),
+    actions: new RedisActionStore(client, redis.key_prefix),
   };
 }

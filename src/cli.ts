@@ -19,7 +19,8 @@ commands:
                                                          dry run: routing and messages, sends nothing
   send-test    --config FILE --receiver NAME             send one test message and explain the result
   digest       --config FILE --name NAME [--period 1h] [--dry-run]
-  dead-letters --config FILE [--requeue ID | --requeue-all]
+  dead-letters --config FILE [--requeue ID | --requeue-all] [--outbox FILE]
+                                                         --outbox: read another outbox file (moved aside), read-only
 `;
 
 const OPTIONS = {
@@ -34,6 +35,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   requeue: { type: 'string' },
   'requeue-all': { type: 'boolean' },
+  outbox: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       return name ? digestCommand({ config: values.config, name, period: values.period, dryRun: values['dry-run'] }) : 2;
     }
     case 'dead-letters':
-      return deadLettersCommand({ config: values.config, requeue: values.requeue, requeueAll: values['requeue-all'] });
+      return deadLettersCommand({ config: values.config, requeue: values.requeue, requeueAll: values['requeue-all'], outbox: values.outbox });
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -19,8 +19,31 @@ export interface Metrics {
   tokenRefreshes: Counter<'receiver'>;
   invalidRecipients: Counter<'receiver' | 'kind'>;
   possibleDuplicates: Counter<'receiver'>;
+  outboxUnreadable: Counter<'receiver'>;
+  storageProblems: Counter<'file' | 'problem'>;
+  historyDropped: Counter<'reason'>;
+  /** State-changing requests refused as cross-site (CSRF): foreign Origin, cross-site fetch, form body on /-/reload. */
+  csrfRefused: Counter<'path' | 'reason'>;
+  /** Failed inbound authentication: missing / wrong credentials (401) and throttled addresses (429). */
+  authFailures: Counter<'outcome'>;
+  /** Resolutions dropped because their alert was not known to be firing (Watcher two-action pattern). */
+  resolutionsSuppressed: Counter<'source'>;
+  /** Webhooks to `/webhook/{source}/{receiver}` naming no configured receiver (answered 404). */
+  unknownReceiver: Counter<'source' | 'receiver'>;
   configReloadSuccessful: Gauge;
   configReloadTime: Gauge;
+  /** WeCom callbacks (/wecom/callback/{receiver}) by outcome: verified, clicked, duplicate, ignored, or the rejection reason. */
+  callbacks: Counter<'receiver' | 'outcome'>;
+  /** Actions from cards: ack, silence, escalate by result (ok, failed, denied, duplicate). */
+  actions: Counter<'receiver' | 'action' | 'result'>;
+  /** Seconds from an alert's start to its first acknowledgement. */
+  timeToAck: Histogram<'receiver'>;
+  /** Silences created from cards, by target (alertmanager, grafana) and outcome (created, failed). */
+  silences: Counter<'receiver' | 'target' | 'outcome'>;
+  /** Escalation steps taken (notified) or ended (acknowledged, resolved, exhausted, failed). */
+  escalations: Counter<'route' | 'outcome'>;
+  /** update_template_card calls by outcome (updated, failed). */
+  cardUpdates: Counter<'receiver' | 'outcome'>;
   /** Receivers whose gauges are reported at zero even when idle. */
   knownReceivers: Set<string>;
 }
@@ -72,9 +95,28 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
     }),
     tokenRefreshes: new Counter({ name: 'wecom_adapter_token_refreshes_total', help: 'App access-token fetches per receiver.', labelNames: ['receiver'], registers: [registry] }),
     invalidRecipients: new Counter({ name: 'wecom_adapter_invalid_recipients_total', help: 'Recipients WeCom reported invalid in otherwise successful app sends (invaliduser, invalidparty, invalidtag, unlicenseduser).', labelNames: ['receiver', 'kind'], registers: [registry] }),
+    resolutionsSuppressed: new Counter({ name: 'wecom_adapter_resolutions_suppressed_total', help: 'Resolutions not delivered because their alert was not known to be firing (Elasticsearch Watcher resolve actions on healthy runs).', labelNames: ['source'], registers: [registry] }),
+    unknownReceiver: new Counter({ name: 'wecom_adapter_unknown_receiver_total', help: 'Webhooks to /webhook/{source}/{receiver} with a receiver that is not configured (answered 404; the sender drops them). Receiver names beyond a bound are counted as "other".', labelNames: ['source', 'receiver'], registers: [registry] }),
+    csrfRefused: new Counter({ name: 'wecom_adapter_csrf_refused_total', help: 'State-changing requests refused as cross-site: reason foreign_origin, cross_site (Sec-Fetch-Site) or form_body (/-/reload).', labelNames: ['path', 'reason'], registers: [registry] }),
+    authFailures: new Counter({ name: 'wecom_adapter_auth_failures_total', help: 'Failed inbound authentication by outcome: missing or wrong credentials (401), throttled (429 after server.auth.throttle.max_failures).', labelNames: ['outcome'], registers: [registry] }),
     possibleDuplicates: new Counter({ name: 'wecom_adapter_possible_duplicates_total', help: 'Notifications sent again after a crash interrupted their send (they may have been delivered twice).', labelNames: ['receiver'], registers: [registry] }),
+    outboxUnreadable: new Counter({ name: 'wecom_adapter_outbox_unreadable_total', help: 'Outbox rows whose stored notification could not be read; moved to dead letters (reason unreadable) so the rest of the queue flows.', labelNames: ['receiver'], registers: [registry] }),
+    storageProblems: new Counter({ name: 'wecom_adapter_storage_problems_total', help: 'Damaged storage files found at start and moved aside (file: outbox or history; problem: empty, wal_without_database, malformed).', labelNames: ['file', 'problem'], registers: [registry] }),
+    historyDropped: new Counter({ name: 'wecom_adapter_history_dropped_total', help: 'Alert-history records not kept (reason: write_failed, cap = storage.history_max_size, disk_full = released to keep the outbox writable).', labelNames: ['reason'], registers: [registry] }),
     configReloadSuccessful: new Gauge({ name: 'wecom_adapter_config_last_reload_successful', help: 'Whether the last configuration reload succeeded (1) or failed (0).', registers: [registry] }),
     configReloadTime: new Gauge({ name: 'wecom_adapter_config_last_reload_success_timestamp_seconds', help: 'Time of the last successful configuration load.', registers: [registry] }),
+    callbacks: new Counter({ name: 'wecom_adapter_callbacks_total', help: 'WeCom callback requests by receiver and outcome (verified, clicked, duplicate, ignored, unsigned, bad_signature, stale_timestamp, bad_ciphertext, wrong_corp, wrong_agent, bad_body, unknown_receiver).', labelNames: ['receiver', 'outcome'], registers: [registry] }),
+    actions: new Counter({ name: 'wecom_adapter_card_actions_total', help: 'Actions taken from interactive cards by receiver, action (ack, silence) and result (ok, failed, denied, duplicate).', labelNames: ['receiver', 'action', 'result'], registers: [registry] }),
+    timeToAck: new Histogram({
+      name: 'wecom_adapter_time_to_ack_seconds',
+      help: 'Time from an alert starting to its first acknowledgement from a WeCom card.',
+      labelNames: ['receiver'],
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400],
+      registers: [registry],
+    }),
+    silences: new Counter({ name: 'wecom_adapter_silences_total', help: 'Silences requested from WeCom cards by receiver, target (alertmanager, grafana) and outcome (created, failed).', labelNames: ['receiver', 'target', 'outcome'], registers: [registry] }),
+    escalations: new Counter({ name: 'wecom_adapter_escalations_total', help: 'Escalation steps by route and outcome (notified, acknowledged, resolved, exhausted, failed).', labelNames: ['route', 'outcome'], registers: [registry] }),
+    cardUpdates: new Counter({ name: 'wecom_adapter_card_updates_total', help: 'message/update_template_card calls by receiver and outcome (updated, failed).', labelNames: ['receiver', 'outcome'], registers: [registry] }),
     knownReceivers,
   };
   metrics.configReloadSuccessful.set(1);
@@ -89,6 +131,7 @@ export function initReceivers(metrics: Metrics, receivers: { name: string; kind:
     metrics.knownReceivers.add(name);
     for (const outcome of ['sent', 'failed', 'retried', 'deduplicated'] as const) metrics.notifications.inc({ receiver: name, outcome }, 0);
     metrics.sendDuration.zero({ receiver: name });
+    metrics.outboxUnreadable.inc({ receiver: name }, 0);
     if (kind === 'app') metrics.tokenRefreshes.inc({ receiver: name }, 0);
   }
 }

@@ -1,10 +1,11 @@
 import type { Channel } from './channels/channel';
-import { createChannels } from './channels/factory';
+import { createChannels, type ChannelDeps } from './channels/factory';
 import { WecomHttp } from './channels/http-client';
 import type { TokenCache } from './channels/token-cache';
 import type { LoadedConfig } from './config/load';
 import type { Config } from './config/schema';
 import { TemplateEngine } from './render/engine';
+import { messageStyleOf, type MessageStyle } from './render/message-style';
 import { resolve } from 'node:path';
 
 /**
@@ -18,6 +19,8 @@ export interface RuntimeState {
   channels: Map<string, Channel>;
   engine: TemplateEngine;
   http: WecomHttp;
+  /** Message layout from `messages:` (where-labels, severity scheme). */
+  style: MessageStyle;
 }
 
 export interface StateDeps {
@@ -25,6 +28,9 @@ export interface StateDeps {
   consoleWrite?: (text: string) => void;
   onTokenRefresh?: (receiver: string) => void;
   onInvalidRecipients?: (receiver: string, kind: string, count: number) => void;
+  /** Interactive app cards are recorded here (issue 19). */
+  cards?: ChannelDeps['cards'];
+  clock?: () => number;
 }
 
 export function buildState(loaded: LoadedConfig, deps: StateDeps): RuntimeState {
@@ -32,7 +38,7 @@ export function buildState(loaded: LoadedConfig, deps: StateDeps): RuntimeState 
   const engine = TemplateEngine.load({ userDir: config.templates ? resolve(loaded.baseDir, config.templates) : undefined });
   const http = new WecomHttp({ timeoutMs: config.wecom.timeout, proxy: config.wecom.proxy });
   const channels = createChannels({ config, http, ...deps });
-  return { loaded, config, channels, engine, http };
+  return { loaded, config, channels, engine, http, style: messageStyleOf(config.messages) };
 }
 
 /** secretsOf lists every secret value in a state (for log scrubbing). */

@@ -10,14 +10,15 @@ import type { PackedMessage } from '../render/packer';
  * `enable_duplicate_check` are 0/1; `duplicate_check_interval` is in seconds (config holds ms).
  * The access token is not part of the body (it travels in the query string).
  */
-export function appBody(config: AppConfig, message: PackedMessage, fallbackUrl?: string): Record<string, unknown> {
+export function appBody(config: AppConfig, message: PackedMessage, fallbackUrl?: string, templateCard?: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (config.to_user) body.touser = config.to_user;
   if (config.to_party) body.toparty = config.to_party;
   if (config.to_tag) body.totag = config.to_tag;
   body.msgtype = message.msgtype;
   body.agentid = Number(config.agent_id);
-  body[message.msgtype] = payloadOf(config, message, fallbackUrl);
+  // template_card: built from the alerts by interactive/card-builder.ts (buttons, task_id).
+  body[message.msgtype] = message.msgtype === 'template_card' && templateCard ? templateCard : payloadOf(config, message, fallbackUrl);
   body.safe = config.safe ? 1 : 0;
   body.enable_duplicate_check = config.enable_duplicate_check ? 1 : 0;
   body.duplicate_check_interval = Math.round(config.duplicate_check_interval / 1000);

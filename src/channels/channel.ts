@@ -2,6 +2,15 @@ import type { ReceiverKind } from '../config/schema';
 import type { MessageFormat } from '../render/format';
 import type { Mention, PackedMessage } from '../render/packer';
 import type { SendResult } from './send-result';
+import type { Notification } from '../model/notification';
+
+/**
+ * SendContext: the queued items a packed message carries ([start, end) of each notification), for
+ * channels that need the alerts themselves and not only the rendered text (interactive app cards).
+ */
+export interface SendContext {
+  items: { notification: Notification; start: number; end: number }[];
+}
 
 /**
  * Channel is one configured receiver's way to WeCom (robot, app) or to stdout (console).
@@ -15,7 +24,7 @@ export interface Channel {
   readonly mention?: Mention;
   /** Messages per window this receiver accepts (robot: 20/min); undefined = unlimited. */
   readonly rateLimit?: { count: number; perMs: number };
-  send(message: PackedMessage): Promise<SendResult>;
+  send(message: PackedMessage, context?: SendContext): Promise<SendResult>;
   /** requestBody shows the exact JSON that send() would POST (render command, web console). */
   requestBody(message: PackedMessage): unknown;
   /** Secret values this channel holds, so logs and errors can be scrubbed of them. */

@@ -3,7 +3,7 @@ import type { Channel } from './channel';
 import { ConsoleChannel } from './console';
 import { RobotChannel } from './robot';
 import type { WecomHttp } from './http-client';
-import { AppChannel } from './app';
+import { AppChannel, type AppChannelDeps } from './app';
 import type { TokenCache } from './token-cache';
 import type { RecipientField } from './app-answer';
 
@@ -16,6 +16,9 @@ export interface ChannelDeps {
   consoleWrite?: (text: string) => void;
   /** App receivers: counts recipients WeCom skipped (errcode 0 with invaliduser/…). */
   onInvalidRecipients?: (receiver: string, field: RecipientField, count: number) => void;
+  /** Interactive app cards: where sent cards are recorded (interactive/action-store.ts). */
+  cards?: AppChannelDeps['cards'];
+  clock?: () => number;
 }
 
 /** createChannel builds the channel for one configured receiver. */
@@ -23,7 +26,7 @@ export function createChannel(receiver: ReceiverConfig, deps: ChannelDeps): Chan
   const common = { http: deps.http, apiBase: deps.config.wecom.api_base, rateLimitedBackoffMs: deps.config.delivery.retry.rate_limited_backoff };
   if (receiver.robot) return new RobotChannel(receiver.name, receiver.robot, { ...common, fallbackUrl: deps.config.server.external_url });
   if (receiver.app) {
-    const app = { ...common, tokens: deps.tokens, fallbackUrl: deps.config.server.external_url, onInvalidRecipients: deps.onInvalidRecipients };
+    const app = { ...common, tokens: deps.tokens, fallbackUrl: deps.config.server.external_url, onInvalidRecipients: deps.onInvalidRecipients, cards: deps.cards, timezone: deps.config.server.timezone, clock: deps.clock };
     return new AppChannel(receiver.name, receiver.app, app);
   }
   return new ConsoleChannel(receiver.name, receiver.console!, deps.consoleWrite);

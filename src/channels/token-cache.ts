@@ -8,9 +8,14 @@ import { MemoryTokenStore, type TokenStore } from './token-store';
  * - one lookup/refresh in flight per app: concurrent senders share one promise, so 50 waiting
  *   messages cause one gettoken;
  * - `invalidate(key, token)` drops exactly that token (40014/41001/42001), never a newer one;
- * - after any gettoken failure, gettoken is not called again for `failureBackoffMs` (default 60 s):
- *   calls fail fast with the remembered failure, because a wrong secret retried in a loop makes
+ * - after gettoken rejects the credentials (a permanent answer: 40001 wrong secret, 40013 wrong
+ *   corp_id, 60020 untrusted IP, …), gettoken is not called again for `failureBackoffMs` (default
+ *   60 s): calls fail fast with the remembered failure, because a wrong secret retried in a loop makes
  *   WeCom block the server's IP for an hour (https://developer.work.weixin.qq.com/document/path/91039);
+ * - after a transient failure (reset connection, timeout, HTTP 5xx, errcode -1, a malformed answer)
+ *   the pause is short: exponential from `transientBackoff.initialMs` (1 s) with jitter, doubling
+ *   per consecutive failure up to `transientBackoff.maxMs` (30 s), and never shorter than WeCom
+ *   asked (45009) — one reset connection must not stop every app send for a minute;
  * - `onRefresh(receiver)` is called for every gettoken call, successful or not
  *   (`wecom_adapter_token_refreshes_total{receiver}`).
  */
@@ -51,9 +56,26 @@ export interface TokenCacheOptions {
   now?: () => number;
   /** Treat a token as stale this long before WeCom's expiry (default 300 s). */
   marginMs?: number;
-  /** After a gettoken failure, do not call gettoken again for this long (default 60 s). */
+  /** After gettoken rejected the credentials, do not call it again for this long (default 60 s). */
   failureBackoffMs?: number;
+  /** Pause after transient gettoken failures: jittered, doubling per failure (default 1 s … 30 s). */
+  transientBackoff?: { initialMs: number; maxMs: number };
+  /** Jitter source in [0, 1) (tests pass a fixed one). */
+  random?: () => number;
   onRefresh?: (receiver: string) => void;
+}
+
+/** Wrong secret (40001) or corp_id (40013): wecom-api.md §2.1, repeated ones block the IP for an hour. */
+const CREDENTIAL_ERRCODES = new Set([40001, 40013]);
+
+/** A gettoken failure and until when it is replayed instead of calling gettoken again. */
+interface RememberedFailure {
+  failure: SendFailure;
+  until: number;
+  /** credentials: WeCom refused permanently; transient: network, 5xx, -1, a malformed answer. */
+  cause: 'credentials' | 'transient';
+  /** Consecutive transient failures, for the doubling pause. */
+  streak: number;
 }
 
 /** How long a replica waits for another replica's gettoken before calling it itself. */
@@ -64,8 +86,10 @@ export class TokenCache {
   private readonly now: () => number;
   private readonly marginMs: number;
   private readonly failureBackoffMs: number;
+  private readonly transientBackoff: { initialMs: number; maxMs: number };
+  private readonly random: () => number;
   private readonly inflight = new Map<string, Promise<string>>();
-  private readonly failures = new Map<string, { failure: SendFailure; until: number }>();
+  private readonly failures = new Map<string, RememberedFailure>();
   /** Last token reported invalid per key: a lookup that started before invalidate() must not reuse it. */
   private readonly revoked = new Map<string, string>();
 
@@ -74,6 +98,8 @@ export class TokenCache {
     this.now = options.now ?? Date.now;
     this.marginMs = options.marginMs ?? 300_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 60_000;
+    this.transientBackoff = options.transientBackoff ?? { initialMs: 1_000, maxMs: 30_000 };
+    this.random = options.random ?? Math.random;
   }
 
   /** get returns a usable token for the app; throws TokenError when none can be had. */
@@ -102,7 +128,7 @@ export class TokenCache {
     const stored = await this.store.get(app.key);
     if (stored && this.now() < stored.expiresAt && stored.token !== this.revoked.get(app.key)) return stored.token;
     const remembered = this.failures.get(app.key);
-    if (remembered && this.now() < remembered.until) throw new TokenError(this.replay(remembered.failure, remembered.until));
+    if (remembered && this.now() < remembered.until) throw new TokenError(this.replay(remembered));
     return this.refresh(app, fetcher);
   }
 
@@ -133,9 +159,8 @@ export class TokenCache {
     const startedAt = this.now();
     const read = readReply(await callSafely(fetcher));
     if (!read.ok) {
-      const until = startedAt + this.failureBackoffMs;
-      this.failures.set(app.key, { failure: read.failure, until });
-      throw new TokenError(read.failure.retry ? { ...read.failure, retryAfterMs: Math.max(read.failure.retryAfterMs ?? 0, this.failureBackoffMs) } : read.failure);
+      const remembered = this.remember(app.key, read.failure, startedAt);
+      throw new TokenError(read.failure.retry ? { ...read.failure, retryAfterMs: remembered.until - startedAt } : read.failure);
     }
     const lifetimeMs = read.expiresInSec * 1000;
     // The margin never eats more than half the lifetime, else a short-lived token would be refetched per message.
@@ -145,10 +170,38 @@ export class TokenCache {
     return read.token;
   }
 
-  /** replay: the remembered failure, saying why gettoken is not tried again yet. */
-  private replay(failure: SendFailure, until: number): SendFailure {
+  /**
+   * remember decides how long gettoken rests after a failure: long only when WeCom refused the
+   * credentials (retrying cannot help and risks the IP block), short and growing for anything else.
+   */
+  private remember(key: string, failure: SendFailure, startedAt: number): RememberedFailure {
+    const previous = this.failures.get(key);
+    let remembered: RememberedFailure;
+    if (!failure.retry) {
+      remembered = { failure, until: startedAt + this.failureBackoffMs, cause: 'credentials', streak: 1 };
+    } else {
+      const streak = previous?.cause === 'transient' ? previous.streak + 1 : 1;
+      const { initialMs, maxMs } = this.transientBackoff;
+      const ceiling = Math.min(maxMs, initialMs * 2 ** (streak - 1));
+      // Half fixed, half jitter (as the outbox's backoff): replicas and apps do not retry in step.
+      const waitMs = Math.max(failure.retryAfterMs ?? 0, Math.round(ceiling / 2 + this.random() * (ceiling / 2)));
+      remembered = { failure, until: startedAt + waitMs, cause: 'transient', streak };
+    }
+    this.failures.set(key, remembered);
+    return remembered;
+  }
+
+  /** replay: the remembered failure, saying why gettoken is not tried again yet — and the real cause. */
+  private replay({ failure, until, cause }: RememberedFailure): SendFailure {
     const waitMs = until - this.now();
-    const error = `${failure.error} (gettoken paused for ${Math.ceil(waitMs / 1000)} s after this failure: repeated wrong secrets make WeCom block the IP for an hour)`;
+    const seconds = Math.ceil(waitMs / 1000);
+    const why =
+      cause === 'transient'
+        ? `gettoken retried in ${seconds} s: the last call failed transiently (${failure.reason})`
+        : CREDENTIAL_ERRCODES.has(failure.errcode ?? 0)
+          ? `gettoken paused for ${seconds} s: WeCom rejected the secret or corp_id (errcode ${failure.errcode}); retrying a wrong secret makes WeCom block this IP for an hour`
+          : `gettoken paused for ${seconds} s: WeCom refused it permanently (${failure.errcode !== undefined ? `errcode ${failure.errcode}` : failure.reason}); fix the configuration, then reload`;
+    const error = `${failure.error} (${why})`;
     return failure.retry ? { ...failure, error, retryAfterMs: waitMs } : { ...failure, error };
   }
 }

@@ -23,23 +23,33 @@ export interface DeadLetterRow {
   hint: string;
   error: string;
   attempts: number;
+  /** The stored text, shortened, when the notification cannot be read (reason `unreadable`). */
+  content?: string;
 }
+
+/** How much of an unreadable row's stored text a listing shows. */
+const CONTENT_PREVIEW = 300;
 
 export async function listDeadLetters(store: OutboxStore, timezone: string): Promise<DeadLetterRow[]> {
   const letters = await store.deadLetters();
   return letters.map((letter) => ({
     id: letter.id,
     receiver: letter.receiver,
-    source: letter.notification.source,
+    source: letter.notification?.source ?? 'unknown',
     failedAt: letter.failedAt,
     failedTime: formatDate(letter.failedAt, timezone),
-    alerts: itemCount(letter.notification) - letter.offset,
+    alerts: letter.notification ? itemCount(letter.notification) - letter.offset : 0,
     errcode: letter.errcode,
     reason: letter.reason,
     hint: letter.errcode !== undefined ? errcodeInfo(letter.errcode).hint : letter.error,
     error: letter.error,
     attempts: letter.attempts,
+    ...(letter.notification ? {} : { content: preview(letter.raw ?? '') }),
   }));
+}
+
+function preview(raw: string): string {
+  return raw.length > CONTENT_PREVIEW ? `${raw.slice(0, CONTENT_PREVIEW)}… (${raw.length} characters)` : raw;
 }
 
 export interface RequeueOutcome {

@@ -133,6 +133,8 @@ const EMPTY_HISTORY: HistoryStore = {
   record: async () => undefined,
   received: async () => [],
   latest: async () => [],
+  search: async () => ({ records: [], scanned: 0, truncated: false }),
+  current: async () => [],
   prune: async () => 0,
   close: async () => undefined,
 };

@@ -26,7 +26,7 @@ export async function serveCommand(options: { config?: string; listen?: string }
   const running = await startServer(service, metrics, logger, loaded.config.server.listen);
   // Digests run on their cron schedules (server.timezone), are rebuilt on reload, stop on shutdown.
   const history = service.history;
-  const digests = history ? new DigestScheduler({ current: () => service.current, history, enqueue: (notifications, now) => service.enqueue(notifications, now), logger, clock: service.clock }) : undefined;
+  const digests = history ? new DigestScheduler({ current: () => service.current, history, acks: service.actions ? (since) => service.actions!.acksSince(since) : undefined, enqueue: (notifications, now) => service.enqueue(notifications, now), logger, clock: service.clock }) : undefined;
   digests?.start();
   service.onReload((state) => digests?.reschedule(state.config));
   installSignals({ ...running, shutdown: (reason) => (digests?.stop(), running.shutdown(reason)) }, service, logger);

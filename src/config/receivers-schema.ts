@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, httpUrl, rateLimit, recipients, requireOneOf } from './schema-parts';
+import { callbackSchema } from './interactive-schema';
 
 /** Mention settings: user ids, mobiles, @all. Applied to messages that contain firing alerts. */
 const mention = z
@@ -33,7 +34,10 @@ export const appSchema = z
     to_user: recipients.optional(),
     to_party: recipients.optional(),
     to_tag: recipients.optional(),
-    msgtype: z.enum(['markdown', 'text', 'textcard']).default('markdown'),
+    /** template_card: interactive button_interaction cards (acknowledge, silence); needs `callback`. */
+    msgtype: z.enum(['markdown', 'text', 'textcard', 'template_card']).default('markdown'),
+    /** WeCom's callback (接收消息 → API 接收): enables /wecom/callback/{receiver}. */
+    callback: callbackSchema.optional(),
     safe: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform(Boolean).default(false),
     enable_duplicate_check: z.boolean().default(false),
     duplicate_check_interval: duration.default(1_800_000),
@@ -46,6 +50,9 @@ export const appSchema = z
     requireOneOf(app, ['secret', 'secret_file'], ctx);
     if (!app.to_user && !app.to_party && !app.to_tag) {
       ctx.addIssue({ code: 'custom', path: ['to_user'], message: 'required (set at least one of: to_user, to_party, to_tag)' });
+    }
+    if (app.msgtype === 'template_card' && !app.callback) {
+      ctx.addIssue({ code: 'custom', path: ['callback'], message: 'required with msgtype template_card: the buttons act through WeCom\'s callback (token, encoding_aes_key)' });
     }
     if (app.duplicate_check_interval > 4 * 3_600_000) {
       ctx.addIssue({ code: 'custom', path: ['duplicate_check_interval'], message: 'at most 4h (WeCom limit)' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { matcherList } from './schema-parts';
+import { escalationSchema, type EscalationConfig } from './interactive-schema';
 import type { Matcher } from '../routing/matchers';
 
 /** RouteConfig is one node of the routing tree (SPEC §4 `route`), after parsing. */
@@ -10,6 +11,8 @@ export interface RouteConfig {
   continue: boolean;
   send_resolved?: boolean;
   template?: string;
+  /** Escalation of unacknowledged interactive cards (issue 19); not inherited by child routes. */
+  escalation?: EscalationConfig;
   routes: RouteConfig[];
 }
 
@@ -20,6 +23,7 @@ interface RouteInput {
   continue?: boolean;
   send_resolved?: boolean;
   template?: string;
+  escalation?: z.input<typeof escalationSchema>;
   routes?: RouteInput[];
 }
 
@@ -35,6 +39,7 @@ export const routeSchema: z.ZodType<RouteConfig, RouteInput> = z.lazy(() =>
       continue: z.boolean().default(false),
       send_resolved: z.boolean().optional(),
       template: templateName.optional(),
+      escalation: escalationSchema.optional(),
       routes: z.array(routeSchema).default([]),
     })
     .superRefine((route, ctx) => {

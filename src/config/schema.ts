@@ -3,6 +3,9 @@ import { Cron } from 'croner';
 import { byteSize, duration, httpUrl, matcherList, timezone } from './schema-parts';
 import { receiverSchema } from './receivers-schema';
 import { routeSchema, type RouteConfig } from './route-schema';
+import { oncallSchema } from './interactive-schema';
+import { allowedOrigins, authThrottle, trustedProxies } from './security-schema';
+import { messagesSchema } from './messages-schema';
 
 /**
  * The configuration schema (SPEC §4). It is the single source of truth: it validates, applies
@@ -28,16 +31,42 @@ const authSchema = z.strictObject({
   protect_metrics: z.boolean().default(false),
   /** Also require credentials on /healthz and /readyz (default: open for probes). */
   protect_health: z.boolean().default(false),
+  /** Failed-login throttle per client address (429 with Retry-After). */
+  throttle: authThrottle,
 });
+
+/** KIBANA_BODY_LIMIT_MAX: the most `server.kibana_body_limit` may allow (64 MiB). */
+export const KIBANA_BODY_LIMIT_MAX = 64 * 1024 * 1024;
 
 const serverSchema = z
   .strictObject({
     listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'use HOST:PORT, e.g. 0.0.0.0:8090').default('0.0.0.0:8090'),
     body_limit: byteSize.default(1024 * 1024),
+    /**
+     * Largest accepted body on /webhook/kibana. Kibana rule bodies embed the rule context (an
+     * ES-query rule: up to 100 whole documents), Kibana never retries a 413, and the alert would be
+     * lost, so Kibana gets its own, larger limit. Capped because bodies are read into memory.
+     */
+    kibana_body_limit: byteSize
+      .refine((bytes) => bytes <= KIBANA_BODY_LIMIT_MAX, { message: `too large: at most ${KIBANA_BODY_LIMIT_MAX / 1024 / 1024}MiB (bodies are held in memory)` })
+      .default(16 * 1024 * 1024),
     timezone: timezone.default('Asia/Shanghai'),
     auth: authSchema.optional(),
-    /** The web console at /ui. */
-    ui: z.boolean().default(true),
+    /** Browser origins, besides this service's own and external_url, that may POST/PUT/PATCH/DELETE. */
+    allowed_origins: allowedOrigins,
+    /** Proxies whose X-Forwarded-For is believed for the client address (default: none, the socket address). */
+    trusted_proxies: trustedProxies,
+    /** The web console at /ui: true / false, or { enabled, edit_templates } (see uiSettings). */
+    ui: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          enabled: z.boolean().default(true),
+          /** Let the console's template editor save into the `templates` directory (off: download only). */
+          edit_templates: z.boolean().default(false),
+        }),
+      ])
+      .default(true),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Slowest a client may be to send its request (headers and body). */
     request_timeout: duration.default(30_000),
@@ -58,6 +87,8 @@ const wecomSchema = z
 const storageSchema = z
   .strictObject({
     path: z.string().min(1).default('./data'),
+    /** Cap on the alert history file (history.sqlite); the oldest records go first. It shares the disk with the outbox. */
+    history_max_size: byteSize.default(128 * 1024 * 1024),
     redis: z
       .strictObject({
         url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
@@ -123,6 +154,10 @@ export const configSchema = z
     receivers: z.array(receiverSchema).min(1, 'at least one receiver is required'),
     route: routeSchema,
     digests: z.array(digestSchema).default([]),
+    /** On-call rotas named by escalation steps (issue 19). */
+    oncall: z.array(oncallSchema).default([]),
+    /** Message layout: where-labels and the severity scheme (README "Message layout"). */
+    messages: messagesSchema,
   })
   .superRefine((config, ctx) => {
     const names = new Map<string, number>();
@@ -137,6 +172,12 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['route', 'receiver'], message: 'required: the default receiver' });
     }
     checkRouteReceivers(config.route, ['route'], known, ctx);
+    const rotas = new Set(config.oncall.map((rota) => rota.name));
+    checkEscalations(config.route, ['route'], known, (name) => rotas.has(name), ctx);
+    config.receivers.forEach((receiver, index) => {
+      const notify = receiver.app?.callback?.notify;
+      if (notify && !known(notify)) ctx.addIssue({ code: 'custom', path: ['receivers', index, 'app', 'callback', 'notify'], message: `unknown receiver "${notify}"` });
+    });
     const digestNames = new Set<string>();
     config.digests.forEach((digest, index) => {
       if (!known(digest.receiver)) ctx.addIssue({ code: 'custom', path: ['digests', index, 'receiver'], message: `unknown receiver "${digest.receiver}"` });
@@ -144,6 +185,17 @@ export const configSchema = z
       digestNames.add(digest.name);
     });
   });
+
+/** checkEscalations: every escalation step names a configured receiver and rota. */
+function checkEscalations(route: RouteConfig, path: (string | number)[], known: (name: string) => boolean, rota: (name: string) => boolean, ctx: z.RefinementCtx): void {
+  const escalation = route.escalation;
+  if (escalation?.receiver && !known(escalation.receiver)) ctx.addIssue({ code: 'custom', path: [...path, 'escalation', 'receiver'], message: `unknown receiver "${escalation.receiver}"` });
+  escalation?.steps.forEach((step, index) => {
+    if (step.receiver && !known(step.receiver)) ctx.addIssue({ code: 'custom', path: [...path, 'escalation', 'steps', index, 'receiver'], message: `unknown receiver "${step.receiver}"` });
+    if (step.oncall && !rota(step.oncall)) ctx.addIssue({ code: 'custom', path: [...path, 'escalation', 'steps', index, 'oncall'], message: `unknown oncall rota "${step.oncall}"` });
+  });
+  route.routes.forEach((child, index) => checkEscalations(child, [...path, 'routes', index], known, rota, ctx));
+}
 
 function checkRouteReceivers(route: RouteConfig, path: (string | number)[], known: (name: string) => boolean, ctx: z.RefinementCtx): void {
   if (route.receiver && !known(route.receiver)) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Config } from './schema';
+import { isEncodingAesKey } from './interactive-schema';
 
 /**
  * resolveSecretFiles reads every `*_file` secret (key_file, url_file, secret_file, password_file,
@@ -28,6 +29,15 @@ export function resolveSecretFiles(config: Config, baseDir: string): [string, st
       if (robot.key) robot.key = normalizeRobotKey(robot.key);
     }
     if (receiver.app?.secret_file) receiver.app.secret = read(receiver.app.secret_file, `${at}.app.secret_file`);
+    const callback = receiver.app?.callback;
+    if (callback?.token_file) callback.token = read(callback.token_file, `${at}.app.callback.token_file`);
+    if (callback?.encoding_aes_key_file) {
+      callback.encoding_aes_key = read(callback.encoding_aes_key_file, `${at}.app.callback.encoding_aes_key_file`);
+      if (callback.encoding_aes_key !== undefined && !isEncodingAesKey(callback.encoding_aes_key)) {
+        problems.push([`${at}.app.callback.encoding_aes_key_file`, 'the file must hold the 43-character EncodingAESKey (letters and digits)']);
+      }
+    }
+    if (callback?.grafana?.token_file) callback.grafana.token = read(callback.grafana.token_file, `${at}.app.callback.grafana.token_file`);
   });
 
   const auth = config.server.auth;

@@ -3,6 +3,8 @@ import type { DigestConfig } from '../config/schema';
 import type { HistoryStore } from '../history/history-store';
 import type { TextNotification } from '../model/notification';
 import { buildDigest, digestNotification, type DigestPeriod } from './build';
+import type { AckRecord } from '../interactive/action-store';
+import { digestAcks } from './acks';
 import type { DigestSummary } from './types';
 
 /**
@@ -45,9 +47,10 @@ export function digestPeriod(digest: Pick<DigestConfig, 'schedule' | 'period'>, 
 export async function prepareDigest(
   history: HistoryStore,
   digest: DigestConfig,
-  options: { timezone: string; to: number; now: number; periodMs?: number },
+  options: { timezone: string; to: number; now: number; periodMs?: number; acks?: (since: number) => Promise<AckRecord[]> },
 ): Promise<{ summary: DigestSummary; notification: TextNotification; period: DigestPeriod }> {
   const period = digestPeriod(digest, options.timezone, options.to, options.periodMs ?? digest.period);
   const summary = await buildDigest(history, digest, period, options.now);
+  if (options.acks) summary.acks = digestAcks(await options.acks(period.from), period);
   return { summary, notification: digestNotification(summary, digest, options.timezone, options.now), period };
 }

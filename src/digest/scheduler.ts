@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config, DigestConfig } from '../config/schema';
 import type { HistoryStore } from '../history/history-store';
+import type { AckRecord } from '../interactive/action-store';
 import type { Notification } from '../model/notification';
 import { prepareDigest, scheduledRunAt } from './schedule';
 
@@ -15,6 +16,8 @@ import { prepareDigest, scheduledRunAt } from './schedule';
 export interface DigestSchedulerDeps {
   current: () => { config: Config };
   history: HistoryStore;
+  /** Acknowledgements since a time (interactive cards), shown in digests. */
+  acks?: (since: number) => Promise<AckRecord[]>;
   enqueue: (notifications: Notification[], now: number) => Promise<unknown>;
   logger: Logger;
   clock?: () => number;
@@ -55,7 +58,7 @@ export class DigestScheduler {
   async run(digest: DigestConfig, to: number): Promise<DigestOutcome> {
     const now = this.clock();
     const timezone = this.deps.current().config.server.timezone;
-    const { summary, notification, period } = await prepareDigest(this.deps.history, digest, { timezone, to, now });
+    const { summary, notification, period } = await prepareDigest(this.deps.history, digest, { timezone, to, now, acks: this.deps.acks });
     const fields = { digest: digest.name, receiver: digest.receiver, from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString(), alerts: summary.alerts, stillFiring: summary.stillFiringTotal };
     if (summary.empty && !digest.send_empty) {
       this.deps.logger.info(fields, 'digest period was empty; not sent (send_empty: false)');

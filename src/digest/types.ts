@@ -33,6 +33,15 @@ export interface DigestFiringAlert {
   firingFor: string;
 }
 
+/** Acknowledgements from WeCom cards in the period (issue 19). */
+export interface DigestAcks {
+  count: number;
+  byUser: { user: string; count: number }[];
+  /** Mean time to acknowledge (from the alert's start), ms and as text. */
+  mttaMs?: number;
+  mtta?: string;
+}
+
 export interface DigestSummary {
   name: string;
   /** `告警时报` / `告警日报` / `告警周报` / `告警摘要`, by period length. */
@@ -61,4 +70,6 @@ export interface DigestSummary {
   mttr?: string;
   /** Nothing happened and nothing is firing: not sent unless `send_empty`. */
   empty: boolean;
+  /** Acknowledgements from interactive cards, when an action store is configured. */
+  acks?: DigestAcks;
 }

@@ -1,4 +1,5 @@
 import type { Alert, AlertStatus, SourceName } from '../model/alert';
+import type { HistoryQuery, HistorySearchResult } from './history-query';
 
 /**
  * The alert history: every alert the service receives (webhooks, at ingest, before routing and
@@ -27,6 +28,14 @@ export interface HistoryStore {
   received(from: number, to: number): Promise<HistoryRecord[]>;
   /** latest returns, per alert (source + fingerprint), its last record received in [since, to). */
   latest(since: number, to: number): Promise<HistoryRecord[]>;
+  /** search returns matching records newest first, bounded (see HistoryQuery). */
+  search(query: HistoryQuery): Promise<HistorySearchResult>;
+  /** current returns each alert's last record (source + fingerprint), newest first, at most `limit`. */
+  current(limit: number): Promise<HistoryRecord[]>;
+  /** trim (local files): enforces storage.history_max_size and checkpoints the WAL; returns records dropped. */
+  trim?(): Promise<number>;
+  /** release (local files): drops the whole history to give its disk space to the outbox; returns records dropped. */
+  release?(): Promise<number>;
   /** prune deletes records received before `before`; returns how many. */
   prune(before: number): Promise<number>;
   /**

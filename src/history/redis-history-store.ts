@@ -1,10 +1,15 @@
 import type Redis from 'ioredis';
 import type { HistoryRecord, HistoryStore } from './history-store';
+import { HISTORY_SCAN, historyMatches, type HistoryQuery, type HistorySearchResult } from './history-query';
+
+/** Members read per round trip while searching newest first. */
+const PAGE = 1000;
 
 /**
  * RedisHistoryStore: the alert history shared by replicas (storage.redis), so a digest summarizes
  * what every replica received. One sorted set scored by receive time; members are the JSON record
- * with a sequence number to keep identical receptions distinct.
+ * with a sequence number to keep identical receptions distinct. A hash holds each alert's last
+ * record (the console's "firing now").
  */
 export class RedisHistoryStore implements HistoryStore {
   constructor(
@@ -21,7 +26,32 @@ export class RedisHistoryStore implements HistoryStore {
     const first = await this.redis.incrby(`${this.prefix}history:seq`, records.length);
     const args: (string | number)[] = [];
     records.forEach((record, index) => args.push(record.receivedAt, `${first - records.length + index + 1}|${JSON.stringify(record)}`));
-    await this.redis.zadd(this.key, ...args);
+    const current: string[] = [];
+    for (const record of records) current.push(`${record.source}\u0000${record.fingerprint}`, JSON.stringify(record));
+    await this.redis.multi().zadd(this.key, ...args).hset(`${this.key}:current`, ...current).exec();
+  }
+
+  async search(query: HistoryQuery): Promise<HistorySearchResult> {
+    const records: HistoryRecord[] = [];
+    const max = query.to === undefined ? '+inf' : `(${query.to}`;
+    const min = query.from ?? '-inf';
+    let scanned = 0;
+    while (scanned < HISTORY_SCAN) {
+      const members = await this.redis.zrevrangebyscore(this.key, max, min, 'LIMIT', scanned, Math.min(PAGE, HISTORY_SCAN - scanned));
+      for (const member of members) {
+        const record = decode(member);
+        if (historyMatches(record, query)) records.push(record);
+        if (records.length >= query.limit) return { records, scanned: scanned + 1, truncated: false };
+        scanned++;
+      }
+      if (members.length < PAGE) return { records, scanned, truncated: false };
+    }
+    return { records, scanned, truncated: true };
+  }
+
+  async current(limit: number): Promise<HistoryRecord[]> {
+    const values = Object.values(await this.redis.hgetall(`${this.key}:current`)).map((text) => JSON.parse(text) as HistoryRecord);
+    return values.sort((a, b) => b.receivedAt - a.receivedAt).slice(0, limit);
   }
 
   async received(from: number, to: number): Promise<HistoryRecord[]> {
@@ -36,6 +66,11 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   async prune(before: number): Promise<number> {
+    const current = await this.redis.hgetall(`${this.key}:current`);
+    const stale = Object.entries(current)
+      .filter(([, text]) => (JSON.parse(text) as HistoryRecord).receivedAt < before)
+      .map(([field]) => field);
+    if (stale.length > 0) await this.redis.hdel(`${this.key}:current`, ...stale);
     return this.redis.zremrangebyscore(this.key, '-inf', `(${before}`);
   }
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config/schema';
+import { noteAuthFailure, throttleRefusal } from './auth-throttle';
 import { HttpError } from './errors';
 
 /**
@@ -48,7 +49,12 @@ export function authEnabled(auth: AuthConfig | undefined): auth is AuthConfig {
 export function requireAuth(currentAuth: () => AuthConfig | undefined) {
   return (req: Request, res: Response, next: NextFunction) => {
     const auth = currentAuth();
-    if (!authEnabled(auth) || isAuthorized(req.headers.authorization, auth)) return next();
+    if (!authEnabled(auth)) return next();
+    // A blocked address gets 429 even with the right credentials (else the answer reveals the guess).
+    const refused = req.headers.authorization !== undefined ? throttleRefusal(res) : undefined;
+    if (refused) return next(refused);
+    if (isAuthorized(req.headers.authorization, auth)) return next();
+    noteAuthFailure(res, req.headers.authorization !== undefined); // counted and throttled per address
     res.setHeader('WWW-Authenticate', auth.basic ? 'Basic realm="wecom-alert-adapter"' : 'Bearer');
     next(new HttpError(401, 'missing or wrong credentials'));
   };

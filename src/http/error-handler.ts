@@ -33,7 +33,7 @@ function statusOf(err: unknown): number {
 
 function messageOf(err: unknown, status: number): string {
   if (err instanceof HttpError) return err.message;
-  if (status === 413) return 'body too large (server.body_limit)';
+  if (status === 413) return 'body too large (server.body_limit; server.kibana_body_limit on /webhook/kibana)';
   if (status === 500) return 'internal error';
   return (err as Error)?.message ?? 'bad request';
 }

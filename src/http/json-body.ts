@@ -12,6 +12,14 @@ export function rawBody(limitBytes: number) {
   return express.raw({ type: () => true, limit: limitBytes });
 }
 
+/**
+ * webhookBodyLimit: the byte limit for one webhook source. Kibana has its own, larger
+ * `server.kibana_body_limit` (an ES-query rule body embeds whole documents; Kibana drops a 413).
+ */
+export function webhookBodyLimit(server: { body_limit: number; kibana_body_limit: number }, source: string): number {
+  return source === 'kibana' ? Math.max(server.kibana_body_limit, server.body_limit) : server.body_limit;
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function requireJsonContentType(exemptKibana: boolean) {

@@ -8,7 +8,7 @@ import { HttpError } from './errors';
 type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 
 /** Health, readiness, metrics and reload endpoints (SPEC §3). */
-export function operationalRoutes(service: Service, metrics: Metrics, guards: { admin: Middleware; health: Middleware; metrics: Middleware }): Router {
+export function operationalRoutes(service: Service, metrics: Metrics, guards: { admin: Middleware; health: Middleware; metrics: Middleware; noFormBody: Middleware }): Router {
   const router = Router();
   router.get('/healthz', guards.health, (_req, res) => {
     res.json({ status: 'ok' });
@@ -21,7 +21,8 @@ export function operationalRoutes(service: Service, metrics: Metrics, guards: { 
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
-  router.post('/-/reload', guards.admin, (_req, res, next) => {
+  // No form-sendable body type (CSRF, README "Security"): checked after auth, like the webhooks' 415.
+  router.post('/-/reload', guards.admin, guards.noFormBody, (_req, res, next) => {
     try {
       const state = service.reload();
       res.json({ status: 'reloaded', receivers: state.config.receivers.length });

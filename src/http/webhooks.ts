@@ -4,13 +4,14 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
 import type { Service } from '../service';
 import { HttpError } from './errors';
-import { parseJsonBody, rawBody, requireJsonContentType } from './json-body';
+import { parseJsonBody, rawBody, requireJsonContentType, webhookBodyLimit } from './json-body';
 import { findSource } from '../sources/registry';
 
 /**
  * Webhook routes (SPEC §3): `POST /webhook/{source}` and `/webhook/{source}/{receiver}`.
- * Checks run cheapest first: unknown source (404) → auth (401) → content type (415) → body size
- * (413) → JSON (400) → payload schema (400) → durable enqueue (503 if it fails) → 200.
+ * Checks run cheapest first: unknown source (404) → auth (401) → unknown receiver (404, logged at
+ * error level, counted and kept for the console) → content type (415) → body size (413) → JSON (400)
+ * → payload schema (400) → durable enqueue (503 if it fails) → 200.
  */
 export function webhookRoutes(service: Service, metrics: Metrics, logger: Logger, auth: (req: Request, res: Response, next: NextFunction) => void): Router {
   const router = Router();
@@ -20,8 +21,9 @@ export function webhookRoutes(service: Service, metrics: Metrics, logger: Logger
     observe(metrics),
     (req, _res, next) => next(findSource(String(req.params.source)) ? undefined : new HttpError(404, `unknown source "${String(req.params.source)}" (use alertmanager, grafana or kibana)`)),
     auth,
+    (req, res, next) => next(unknownReceiver(service, metrics, logger, req, res)),
     requireJsonContentType(true),
-    (req, res, next) => rawBody(service.current.config.server.body_limit)(req, res, next),
+    (req, res, next) => rawBody(webhookBodyLimit(service.current.config.server, String(req.params.source)))(req, res, next),
     async (req, res, next) => {
       const source = String(req.params.source);
       const receiver = req.params.receiver === undefined ? undefined : String(req.params.receiver);
@@ -30,10 +32,10 @@ export function webhookRoutes(service: Service, metrics: Metrics, logger: Logger
         const result = await service.ingest(source, body, receiver);
         res.locals.alerts = result.alerts;
         logger.info(
-          { requestId: res.locals.requestId, source, receiver, alerts: result.alerts, notifications: result.notifications, deduplicated: result.deduplicated, skipped: result.skipped },
+          { requestId: res.locals.requestId, source, receiver, alerts: result.alerts, notifications: result.notifications, deduplicated: result.deduplicated, skipped: result.skipped, suppressed: result.suppressed },
           'webhook accepted',
         );
-        res.status(200).json({ status: 'accepted', alerts: result.alerts, notifications: result.notifications, ...(result.deduplicated ? { deduplicated: result.deduplicated } : {}), ...(result.skipped ? { skipped: result.skipped } : {}) });
+        res.status(200).json({ status: 'accepted', alerts: result.alerts, notifications: result.notifications, ...(result.deduplicated ? { deduplicated: result.deduplicated } : {}), ...(result.skipped ? { skipped: result.skipped } : {}), ...(result.suppressed ? { suppressed: result.suppressed } : {}) });
       } catch (err) {
         next(err);
       }
@@ -41,6 +43,30 @@ export function webhookRoutes(service: Service, metrics: Metrics, logger: Logger
   );
   router.all(paths, (_req, _res, next) => next(new HttpError(405, 'use POST')));
   return router;
+}
+
+/**
+ * unknownReceiver answers 404 for a pinned receiver the config does not have. The sender drops a
+ * 404 for good (Alertmanager treats it as permanent), so it is a configuration error that must be
+ * noticed: logged at error level with the sender's address (never its credentials), counted in
+ * wecom_adapter_unknown_receiver_total (alerted on by deploy/prometheus-rules.yaml) and kept for
+ * the console (`GET /ui/api/unknown-receivers`). Runs after auth, so strangers cannot fill it.
+ */
+function unknownReceiver(service: Service, metrics: Metrics, logger: Logger, req: Request, res: Response): HttpError | undefined {
+  if (req.params.receiver === undefined) return undefined;
+  const receiver = String(req.params.receiver);
+  if (service.current.channels.has(receiver)) return undefined;
+  const source = String(req.params.source);
+  // req.ip: the socket address, or the client a trusted proxy names (server.trusted_proxies).
+  const entry = { at: service.clock(), source, receiver, sender: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+  const label = service.unknownReceivers.record(entry);
+  metrics.unknownReceiver.inc({ source, receiver: label });
+  logger.error(
+    { requestId: res.locals.requestId, source, receiver: entry.receiver.slice(0, 128), sender: entry.sender, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 128) },
+    'webhook for an unknown receiver answered 404: the sender drops it; fix the URL or add the receiver to the config',
+  );
+  const known = [...service.current.channels.keys()].join(', ');
+  return new HttpError(404, `unknown receiver "${receiver}" (configured: ${known})`);
 }
 
 /** observe counts every webhook request by source and final status code, and tags it with an id. */

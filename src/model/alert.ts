@@ -67,4 +67,9 @@ export interface ParsedPayload {
   /** The sender's own group message (Grafana contact point `message`), when it has one. */
   senderMessage?: string;
   skipped?: string;
+  /**
+   * A short message to deliver instead of alerts (routed like one of this source's alerts): the
+   * notice that a Kibana connector Test tab request arrived, see src/sources/kibana/connector-test.ts.
+   */
+  notice?: { title: string; content: string };
 }

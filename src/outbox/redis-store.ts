@@ -1,6 +1,9 @@
 import type Redis from 'ioredis';
 import type { Notification } from '../model/notification';
 import { ENQUEUE } from '../redis/scripts';
+import { deadLetterContent, decodeNotification, UnreadableJobsError, type UnreadableJob } from './decode-notification';
+import { summarize, type NotificationEntry, type NotificationQuery } from './notification-log';
+import { RedisNotificationLog } from './redis-notification-log';
 import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgress, OutboxJob, OutboxStore } from './store';
 
 /**
@@ -14,10 +17,15 @@ const KEEP_DELIVERIES = 2000;
 const SEND_LOG_MS = 86_400_000;
 
 export class RedisOutboxStore implements OutboxStore {
+  private readonly log: RedisNotificationLog;
+  private sentSinceTrim = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.log = new RedisNotificationLog(redis, (...parts) => this.key(...parts));
+  }
 
   private key(...parts: string[]): string {
     return this.prefix + parts.join(':');
@@ -31,16 +39,18 @@ export class RedisOutboxStore implements OutboxStore {
       const receiver = item.notification.receiver;
       const id = (await this.redis.eval(
         ENQUEUE,
-        4,
+        5,
         this.key('dedup', item.dedupKey),
         this.key('seq'),
         this.key('queue', receiver),
         this.key('receivers'),
+        this.log.indexKey,
         String(dedupWindowMs),
         String(now),
         receiver,
         JSON.stringify(item.notification),
         this.key('job', ''),
+        JSON.stringify(summarize(item.notification)),
       )) as number;
       if (id === 0) {
         result.deduplicated++;
@@ -56,7 +66,43 @@ export class RedisOutboxStore implements OutboxStore {
   async pending(receiver: string, limit: number): Promise<OutboxJob[]> {
     const ids = await this.redis.zrange(this.key('queue', receiver), 0, limit - 1);
     const rows = await this.jobs(ids);
-    return rows.filter((row) => row.fields.state === 'pending').map(({ id, fields }) => toJob(id, fields));
+    const jobs: OutboxJob[] = [];
+    const unreadable: UnreadableJob[] = [];
+    for (const { id, fields } of rows) {
+      if (fields.state !== 'pending') continue;
+      try {
+        jobs.push(toJob(id, fields));
+      } catch (err) {
+        unreadable.push({ id, receiver, error: (err as Error).message });
+      }
+    }
+    // A queued id whose job hash is gone (evicted, deleted by hand) would otherwise look like an
+    // empty queue forever: the rest of the receiver's queue would never be read. Ids still queued
+    // after the read (not just finished by their sender) are reported as unreadable.
+    const found = new Set(rows.map((row) => row.id));
+    for (const id of ids.filter((queued) => !found.has(queued))) {
+      if ((await this.redis.zscore(this.key('queue', receiver), id)) !== null && (await this.redis.exists(this.key('job', id))) === 0) {
+        unreadable.push({ id, receiver, error: 'unreadable: the job data is missing from Redis' });
+      }
+    }
+    if (unreadable.length > 0) throw new UnreadableJobsError(unreadable);
+    return jobs;
+  }
+
+  async quarantine(jobs: UnreadableJob[], now: number): Promise<void> {
+    const multi = this.redis.multi();
+    for (const job of jobs) {
+      const jobKey = this.key('job', job.id);
+      multi.zrem(this.key('queue', job.receiver), job.id);
+      multi.zadd(this.key('dead'), Number(job.id), job.id);
+      // A missing hash gets the fields a dead letter needs; an unreadable one keeps its raw text.
+      multi.hsetnx(jobKey, 'created', String(now));
+      multi.hsetnx(jobKey, 'notification', '');
+      multi.hincrby(jobKey, 'attempts', 1);
+      multi.hset(jobKey, 'receiver', job.receiver, 'state', 'dead', 'reason', 'unreadable', 'lastError', job.error, 'failedAt', String(now), 'errcode', '');
+      multi.hdel(jobKey, 'sending');
+    }
+    await multi.exec();
   }
 
   async receiversWithWork(): Promise<string[]> {
@@ -83,20 +129,23 @@ export class RedisOutboxStore implements OutboxStore {
     return interrupted.length;
   }
 
-  async progress(updates: JobProgress[]): Promise<void> {
+  async progress(updates: JobProgress[], now: number = Date.now()): Promise<void> {
     const multi = this.redis.multi();
     for (const update of updates) {
       const jobKey = this.key('job', update.id);
       if (update.done) {
-        const receiver = await this.redis.hget(jobKey, 'receiver');
-        if (receiver) multi.zrem(this.key('queue', receiver), update.id);
-        multi.del(jobKey);
+        this.log.finish(multi, update.id, await this.redis.hget(jobKey, 'receiver'), update.offset, update.partsSent, now);
       } else {
         multi.hset(jobKey, 'offset', String(update.offset), 'parts', String(update.partsSent));
-        multi.hdel(jobKey, 'sending');
+        multi.hdel(jobKey, 'sending', 'lastError');
       }
     }
     await multi.exec();
+    this.sentSinceTrim += updates.filter((update) => update.done).length;
+    if (this.sentSinceTrim >= 100) {
+      this.sentSinceTrim = 0;
+      await this.log.trim();
+    }
   }
 
   async deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void> {
@@ -128,7 +177,7 @@ export class RedisOutboxStore implements OutboxStore {
     return rows.map(({ id, fields }) => ({
       id,
       receiver: fields.receiver,
-      notification: JSON.parse(fields.notification) as Notification,
+      ...deadLetterContent(fields.notification ?? ''),
       offset: Number(fields.offset ?? 0),
       errcode: fields.errcode ? Number(fields.errcode) : undefined,
       reason: fields.reason ?? 'unknown',
@@ -147,7 +196,7 @@ export class RedisOutboxStore implements OutboxStore {
       const jobKey = this.key('job', row.id);
       multi.zrem(this.key('dead'), row.id);
       multi.hset(jobKey, 'state', 'pending', 'attempts', '0', 'next', String(now), 'created', String(now));
-      multi.hdel(jobKey, 'errcode', 'reason', 'failedAt');
+      multi.hdel(jobKey, 'errcode', 'reason', 'failedAt', 'lastError');
       multi.zadd(this.key('queue', row.fields.receiver), Number(row.id), row.id);
       multi.sadd(this.key('receivers'), row.fields.receiver);
     }
@@ -169,17 +218,30 @@ export class RedisOutboxStore implements OutboxStore {
 
   async recordDelivery(record: DeliveryRecord): Promise<void> {
     const sendLog = this.key('sends', record.receiver);
-    await this.redis
+    const multi = this.redis
       .multi()
       .lpush(this.key('deliveries'), JSON.stringify({ ...record, id: record.at }))
       .ltrim(this.key('deliveries'), 0, KEEP_DELIVERIES - 1)
       .zadd(sendLog, record.at, `${record.at}-${Math.random().toString(36).slice(2, 10)}`)
-      .zremrangebyscore(sendLog, '-inf', record.at - SEND_LOG_MS)
-      .exec();
+      .zremrangebyscore(sendLog, '-inf', record.at - SEND_LOG_MS);
+    this.log.carried(multi, record);
+    await multi.exec();
   }
 
   async recentDeliveries(limit: number): Promise<DeliveryRecord[]> {
     return (await this.redis.lrange(this.key('deliveries'), 0, limit - 1)).map((text) => JSON.parse(text) as DeliveryRecord);
+  }
+
+  async notifications(query: NotificationQuery): Promise<NotificationEntry[]> {
+    return this.log.list(query);
+  }
+
+  async notification(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined> {
+    return this.log.one(id);
+  }
+
+  async deliveriesOf(id: string, limit: number): Promise<DeliveryRecord[]> {
+    return this.log.attempts(id, limit);
   }
 
   async sendTimes(receiver: string, since: number): Promise<number[]> {
@@ -190,11 +252,15 @@ export class RedisOutboxStore implements OutboxStore {
   }
 
   async writable(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+    return this.probe(Date.now()).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** probe: one real write (Redis refuses writes when out of memory under noeviction, or read-only). */
+  async probe(now: number): Promise<void> {
+    await this.redis.set(this.key('write-probe'), String(now), 'PX', 60_000);
   }
 
   /** close ends the connection shared with leases and tokens; the service closes the store last. */
@@ -215,7 +281,7 @@ function toJob(id: string, fields: Record<string, string>): OutboxJob {
   return {
     id,
     receiver: fields.receiver,
-    notification: JSON.parse(fields.notification) as Notification,
+    notification: decodeNotification(fields.notification ?? ''),
     offset: Number(fields.offset ?? 0),
     partsSent: Number(fields.parts ?? 0),
     attempts: Number(fields.attempts ?? 0),

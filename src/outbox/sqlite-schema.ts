@@ -17,9 +17,14 @@ CREATE TABLE IF NOT EXISTS jobs (
   reason TEXT,
   failed_at INTEGER,
   -- set while a send of this job is in flight; found set at start = the process died mid-send
-  sending_since INTEGER
+  sending_since INTEGER,
+  -- the notification log (console): summary at enqueue, parts planned at the last send, when sent
+  summary TEXT,
+  parts_total INTEGER,
+  finished_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (state, receiver, id);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, id);
 CREATE TABLE IF NOT EXISTS dedup (
   key TEXT PRIMARY KEY,
   expires_at INTEGER NOT NULL
@@ -36,7 +41,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
   error TEXT,
   alert_count INTEGER NOT NULL,
   bytes INTEGER NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  -- JSON [{id, part, total}]: the jobs this message carried
+  jobs TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_receiver_at ON deliveries (receiver, at);
+-- small facts about the file; 'write_probe' is rewritten by the readiness probe
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT
+);
 `;

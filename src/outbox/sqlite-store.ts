@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Notification } from '../model/notification';
 import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgress, OutboxJob, OutboxStore } from './store';
 import { SCHEMA_SQL } from './sqlite-schema';
+import { openSqlite, outboxAdvice, type StorageProblem } from '../storage/sqlite-open';
+import { deadLetterContent, decodeNotification, UnreadableJobsError, type UnreadableJob } from './decode-notification';
+import type { NotificationEntry, NotificationQuery } from './notification-log';
+import { SqliteNotificationLog } from './sqlite-notification-log';
 
 /**
  * SqliteOutboxStore: the embedded, crash-safe outbox (better-sqlite3, WAL). Enqueues commit with
@@ -31,37 +34,59 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly db: Database.Database;
   private readonly statements;
   private deliveriesSinceTrim = 0;
+  private sentSinceTrim = 0;
+  private readonly log: SqliteNotificationLog;
   /** enqueue calls waiting for the next group commit. */
   private enqueueCalls: { items: EnqueueItem[]; now: number; dedupWindowMs: number; resolve: (result: EnqueueResult) => void; reject: (err: unknown) => void }[] = [];
 
-  constructor(dir: string, fileName = 'outbox.sqlite') {
-    mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, fileName));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA_SQL);
-    migrate(this.db);
+  /** Damage found and dealt with when the file was opened (reported by the service at start). */
+  readonly problems: StorageProblem[];
+
+  /**
+   * database: this outbox's connection, for modules that keep their own table in the outbox file
+   * (src/firing-state/) and so share its durability (synchronous=FULL), its lock and its close.
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  /**
+   * Opens `dir/fileName`. `repair` (the service, holding the storage lock): an empty or orphaned file
+   * is moved aside and a new one started; without it (commands) such a file is refused. A malformed
+   * file is always refused (DamagedStorageError) and left as it is. `readonly` inspects a file (a
+   * moved-aside outbox) without writing it.
+   */
+  constructor(dir: string, fileName = 'outbox.sqlite', options: { repair?: boolean; readonly?: boolean } = {}) {
+    const opened = openSqlite(join(dir, fileName), { label: 'outbox', readonly: options.readonly, onEmpty: options.repair ? 'move-aside' : 'refuse', onMalformed: 'refuse', advice: outboxAdvice }, (db) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA_SQL);
+      migrate(db);
+    });
+    this.db = opened.db;
+    this.problems = opened.problems;
+    if (options.readonly) this.db.pragma('busy_timeout = 5000');
     const db = this.db;
+    this.log = new SqliteNotificationLog(db);
     this.statements = {
       dedupGet: db.prepare<[string, number], { key: string }>('SELECT key FROM dedup WHERE key = ? AND expires_at > ?'),
       dedupPut: db.prepare('INSERT OR REPLACE INTO dedup (key, expires_at) VALUES (?, ?)'),
       dedupPrune: db.prepare('DELETE FROM dedup WHERE expires_at <= ?'),
-      insert: db.prepare('INSERT INTO jobs (receiver, notification, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
+      insert: db.prepare('INSERT INTO jobs (receiver, notification, created_at, next_attempt_at, summary) VALUES (?, ?, ?, ?, ?)'),
       pending: db.prepare<[string, number], JobRow>("SELECT * FROM jobs WHERE state = 'pending' AND receiver = ? ORDER BY id LIMIT ?"),
       receivers: db.prepare<[], { receiver: string }>("SELECT DISTINCT receiver FROM jobs WHERE state = 'pending'"),
-      update: db.prepare('UPDATE jobs SET item_offset = ?, parts_sent = ?, sending_since = NULL WHERE id = ?'),
+      update: db.prepare('UPDATE jobs SET item_offset = ?, parts_sent = ?, sending_since = NULL, last_error = NULL WHERE id = ?'),
       markSending: db.prepare('UPDATE jobs SET sending_since = ? WHERE id = ?'),
       clearSending: db.prepare("UPDATE jobs SET sending_since = NULL WHERE receiver = ? AND state = 'pending' AND sending_since IS NOT NULL"),
-      remove: db.prepare('DELETE FROM jobs WHERE id = ?'),
       defer: db.prepare('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, sending_since = NULL WHERE id = ?'),
       kill: db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, errcode = ?, reason = ?, last_error = ?, failed_at = ?, sending_since = NULL WHERE id = ?"),
       dead: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'dead' ORDER BY id"),
-      requeueOne: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL WHERE id = ? AND state = 'dead' RETURNING receiver"),
-      requeueAll: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL WHERE state = 'dead' RETURNING receiver"),
+      requeueOne: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL, last_error = NULL WHERE id = ? AND state = 'dead' RETURNING receiver"),
+      requeueAll: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL, last_error = NULL WHERE state = 'dead' RETURNING receiver"),
       counts: db.prepare<[string], { receiver: string; n: number }>('SELECT receiver, count(*) AS n FROM jobs WHERE state = ? GROUP BY receiver'),
       delivery: db.prepare(
-        'INSERT INTO deliveries (at, receiver, source, msgtype, status, errcode, reason, error, alert_count, bytes, body) VALUES (@at, @receiver, @source, @msgtype, @status, @errcode, @reason, @error, @alertCount, @bytes, @body)',
+        'INSERT INTO deliveries (at, receiver, source, msgtype, status, errcode, reason, error, alert_count, bytes, body, jobs) VALUES (@at, @receiver, @source, @msgtype, @status, @errcode, @reason, @error, @alertCount, @bytes, @body, @jobs)',
       ),
       trimDeliveries: db.prepare('DELETE FROM deliveries WHERE id <= (SELECT max(id) FROM deliveries) - ?'),
       recent: db.prepare<[number], Record<string, unknown>>('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?'),
@@ -112,7 +137,7 @@ export class SqliteOutboxStore implements OutboxStore {
         continue;
       }
       if (dedupWindowMs > 0) s.dedupPut.run(item.dedupKey, now + dedupWindowMs);
-      s.insert.run(item.notification.receiver, JSON.stringify(item.notification), now, now);
+      s.insert.run(item.notification.receiver, JSON.stringify(item.notification), now, now, SqliteNotificationLog.summaryText(item.notification));
       result.queued++;
       if (!result.receivers.includes(item.notification.receiver)) result.receivers.push(item.notification.receiver);
     }
@@ -121,7 +146,21 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async pending(receiver: string, limit: number): Promise<OutboxJob[]> {
-    return this.statements.pending.all(receiver, limit).map(toJob);
+    const jobs: OutboxJob[] = [];
+    const unreadable: UnreadableJob[] = [];
+    for (const row of this.statements.pending.all(receiver, limit)) {
+      try {
+        jobs.push(toJob(row));
+      } catch (err) {
+        unreadable.push({ id: String(row.id), receiver: row.receiver, error: (err as Error).message });
+      }
+    }
+    if (unreadable.length > 0) throw new UnreadableJobsError(unreadable);
+    return jobs;
+  }
+
+  async quarantine(jobs: UnreadableJob[], now: number): Promise<void> {
+    this.db.transaction(() => jobs.forEach((job) => this.statements.kill.run(null, 'unreadable', job.error, now, Number(job.id))))();
   }
 
   async receiversWithWork(): Promise<string[]> {
@@ -136,16 +175,21 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.relaxed(() => this.statements.clearSending.run(receiver).changes);
   }
 
-  async progress(updates: JobProgress[]): Promise<void> {
+  async progress(updates: JobProgress[], now: number = Date.now()): Promise<void> {
     const s = this.statements;
     this.relaxed(() =>
       this.db.transaction(() => {
         for (const update of updates) {
-          if (update.done) s.remove.run(Number(update.id));
+          if (update.done) this.log.finish(Number(update.id), update.offset, update.partsSent, now);
           else s.update.run(update.offset, update.partsSent, Number(update.id));
         }
       })(),
     );
+    this.sentSinceTrim += updates.filter((update) => update.done).length;
+    if (this.sentSinceTrim >= 100) {
+      this.sentSinceTrim = 0;
+      this.relaxed(() => this.log.trim());
+    }
   }
 
   async deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void> {
@@ -160,7 +204,7 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.statements.dead.all().map((row) => ({
       id: String(row.id),
       receiver: row.receiver,
-      notification: JSON.parse(row.notification) as Notification,
+      ...deadLetterContent(row.notification),
       offset: row.item_offset,
       errcode: row.errcode ?? undefined,
       reason: row.reason ?? 'unknown',
@@ -185,7 +229,12 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async recordDelivery(record: DeliveryRecord): Promise<void> {
-    this.relaxed(() => this.statements.delivery.run({ ...record, errcode: record.errcode ?? null, reason: record.reason ?? null, error: record.error ?? null }));
+    this.relaxed(() =>
+      this.db.transaction(() => {
+        this.statements.delivery.run({ ...record, errcode: record.errcode ?? null, reason: record.reason ?? null, error: record.error ?? null, jobs: record.jobs ? JSON.stringify(record.jobs) : null });
+        this.log.carried(record);
+      })(),
+    );
     if (++this.deliveriesSinceTrim >= 200) {
       this.deliveriesSinceTrim = 0;
       this.statements.trimDeliveries.run(KEEP_DELIVERIES);
@@ -208,7 +257,49 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async recentDeliveries(limit: number): Promise<DeliveryRecord[]> {
-    return this.statements.recent.all(limit).map((row) => ({
+    return this.statements.recent.all(limit).map(toDelivery);
+  }
+
+  async notifications(query: NotificationQuery): Promise<NotificationEntry[]> {
+    return this.log.list(query);
+  }
+
+  async notification(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined> {
+    return this.log.one(id);
+  }
+
+  async deliveriesOf(id: string, limit: number): Promise<DeliveryRecord[]> {
+    return this.log.attempts(id, limit).map(toDelivery);
+  }
+
+  async sendTimes(receiver: string, since: number): Promise<number[]> {
+    return this.statements.sendTimes.all(receiver, since).map((row) => row.at);
+  }
+
+  async writable(): Promise<boolean> {
+    return this.probe(Date.now()).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * probe commits one small row with the enqueue's durability (synchronous=FULL), so a full disk, a
+   * read-only file or a corrupt page fails it the way it would fail the next webhook.
+   */
+  async probe(now: number): Promise<void> {
+    if (!this.db.open) throw new Error('the outbox is closed');
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', ?)").run(String(now));
+  }
+
+  async close(): Promise<void> {
+    this.commitEnqueues(); // acknowledge (or reject) calls still waiting for their commit
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toDelivery(row: Record<string, unknown>): DeliveryRecord {
+  return {
       id: row.id as number,
       at: row.at as number,
       receiver: row.receiver as string,
@@ -221,39 +312,24 @@ export class SqliteOutboxStore implements OutboxStore {
       alertCount: row.alert_count as number,
       bytes: row.bytes as number,
       body: row.body as string,
-    }));
-  }
-
-  async sendTimes(receiver: string, since: number): Promise<number[]> {
-    return this.statements.sendTimes.all(receiver, since).map((row) => row.at);
-  }
-
-  async writable(): Promise<boolean> {
-    try {
-      this.db.prepare('SELECT 1').get();
-      return this.db.open;
-    } catch {
-      return false;
-    }
-  }
-
-  async close(): Promise<void> {
-    this.commitEnqueues(); // acknowledge (or reject) calls still waiting for their commit
-    if (this.db.open) this.db.close();
-  }
+      jobs: typeof row.jobs === 'string' ? (JSON.parse(row.jobs) as DeliveryRecord['jobs']) : undefined,
+  };
 }
 
 /** migrate adds columns introduced after a data directory was created (schema changes are additive). */
 function migrate(db: Database.Database): void {
   const columns = new Set((db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((column) => column.name));
   if (!columns.has('sending_since')) db.exec('ALTER TABLE jobs ADD COLUMN sending_since INTEGER');
+  for (const column of ['summary TEXT', 'parts_total INTEGER', 'finished_at INTEGER']) if (!columns.has(column.split(' ')[0])) db.exec(`ALTER TABLE jobs ADD COLUMN ${column}`);
+  const deliveryColumns = new Set((db.prepare('PRAGMA table_info(deliveries)').all() as { name: string }[]).map((column) => column.name));
+  if (!deliveryColumns.has('jobs')) db.exec('ALTER TABLE deliveries ADD COLUMN jobs TEXT');
 }
 
 function toJob(row: JobRow): OutboxJob {
   return {
     id: String(row.id),
     receiver: row.receiver,
-    notification: JSON.parse(row.notification) as Notification,
+    notification: decodeNotification(row.notification),
     offset: row.item_offset,
     partsSent: row.parts_sent,
     attempts: row.attempts,

@@ -1,4 +1,6 @@
 import type { Notification } from '../model/notification';
+import type { JobPart, NotificationEntry, NotificationQuery } from './notification-log';
+import type { UnreadableJob } from './decode-notification';
 
 /**
  * The outbox store: every notification is persisted here before the webhook answers 200 (SPEC §3),
@@ -22,7 +24,9 @@ export interface OutboxJob {
 export interface DeadLetter {
   id: string;
   receiver: string;
-  notification: Notification;
+  /** Absent when the stored notification cannot be read (reason `unreadable`); `raw` is then its text. */
+  notification?: Notification;
+  raw?: string;
   offset: number;
   errcode?: number;
   reason: string;
@@ -47,6 +51,8 @@ export interface DeliveryRecord {
   bytes: number;
   /** The exact request body (secrets never included: they live in the URL). */
   body: string;
+  /** The outbox jobs this message carried and which part of each (absent on records written before). */
+  jobs?: JobPart[];
 }
 
 export interface EnqueueItem {
@@ -73,7 +79,10 @@ export interface JobProgress {
 export interface OutboxStore {
   /** enqueue atomically drops duplicates seen within `dedupWindowMs` and persists the rest. */
   enqueue(items: EnqueueItem[], now: number, dedupWindowMs: number): Promise<EnqueueResult>;
-  /** pending returns a receiver's queued jobs in arrival order (at most `limit`). */
+  /**
+   * pending returns a receiver's queued jobs in arrival order (at most `limit`). Throws
+   * UnreadableJobsError (decode-notification.ts) listing the rows among them that cannot be read.
+   */
   pending(receiver: string, limit: number): Promise<OutboxJob[]>;
   /** receiversWithWork lists receivers that have queued jobs (used at start to resume). */
   receiversWithWork(): Promise<string[]>;
@@ -85,12 +94,17 @@ export interface OutboxStore {
    * Called when a worker takes over a receiver (first drain of this process, or a new lease).
    */
   recoverInterrupted(receiver: string): Promise<number>;
-  /** progress records delivered items; jobs with done=true leave the queue. */
-  progress(updates: JobProgress[]): Promise<void>;
+  /** progress records delivered items; jobs with done=true leave the queue (kept as `sent` in the log, finished at `now`). */
+  progress(updates: JobProgress[], now?: number): Promise<void>;
   /** deferred records a failed attempt: attempts+1 and the next attempt time for these jobs. */
   deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void>;
   /** kill moves jobs to the dead-letter list. */
   kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void>;
+  /**
+   * quarantine moves rows that cannot be read (reported by `pending` as UnreadableJobsError) to the
+   * dead letters with reason `unreadable` and their own error, so the rest of the queue flows.
+   */
+  quarantine(jobs: UnreadableJob[], now: number): Promise<void>;
   deadLetters(): Promise<DeadLetter[]>;
   /** requeue moves dead letters (one id, or all) back to the queue; returns how many. */
   requeue(id: string | 'all', now: number): Promise<{ count: number; receivers: string[] }>;
@@ -99,9 +113,17 @@ export interface OutboxStore {
   deadCounts(): Promise<Record<string, number>>;
   recordDelivery(record: DeliveryRecord): Promise<void>;
   recentDeliveries(limit: number): Promise<DeliveryRecord[]>;
+  /** notifications lists jobs (any state) newest first, filtered, among the newest NOTIFICATION_SCAN. */
+  notifications(query: NotificationQuery): Promise<NotificationEntry[]>;
+  /** notification returns one job with its stored notification, or undefined once trimmed. */
+  notification(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined>;
+  /** deliveriesOf returns the delivery records (attempts) that carried a job, newest first. */
+  deliveriesOf(id: string, limit: number): Promise<DeliveryRecord[]>;
   /** sendTimes: when messages were sent to a receiver since `since` (rate-limit state after restart). */
   sendTimes(receiver: string, since: number): Promise<number[]>;
-  /** writable is the readiness check: can the store accept work right now? */
+  /** writable is the readiness check: can the store accept work right now? (probe, as a boolean) */
   writable(): Promise<boolean>;
+  /** probe makes one small real write (SQLite: committed like an enqueue); rejects with the storage error. */
+  probe(now: number): Promise<void>;
   close(): Promise<void>;
 }

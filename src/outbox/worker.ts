@@ -8,10 +8,12 @@ import type { TemplateEngine } from '../render/engine';
 import { formatOf } from '../render/format';
 import { pack, type PackedMessage } from '../render/packer';
 import { backoffDelay } from './backoff';
-import { meteredSend } from './metered-send';
+import { meteredSend, sendContext } from './metered-send';
 import { formatDuration } from '../config/duration';
 import type { SlidingWindowLimiter } from './rate-limiter';
 import type { JobProgress, OutboxJob, OutboxStore } from './store';
+import { UnreadableJobsError } from './decode-notification';
+import { jobParts } from './notification-log';
 import type { ReceiverLease } from './lease';
 
 /**
@@ -48,7 +50,12 @@ interface ReceiverState {
   again: boolean;
   timer?: NodeJS.Timeout;
   lastError?: string;
+  /** Why the last delivery loop of this receiver failed (storage error); cleared by the next good one. Readiness. */
+  loopError?: string;
 }
+
+/** How many rounds of unreadable rows one read may move aside before the read is treated as failed. */
+const MAX_QUARANTINE_ROUNDS = 10;
 
 export class DeliveryWorker {
   private readonly states = new Map<string, ReceiverState>();
@@ -107,7 +114,13 @@ export class DeliveryWorker {
     }
     state.running = true;
     const run = this.drain(receiver, state)
-      .catch((err) => this.deps.logger.error({ receiver, err: String(err) }, 'delivery loop failed; will retry'))
+      .then(() => {
+        state.loopError = undefined;
+      })
+      .catch((err) => {
+        state.loopError = String(err);
+        this.deps.logger.error({ receiver, err: String(err) }, 'delivery loop failed; will retry');
+      })
       .finally(() => {
         state.running = false;
         this.inFlight.delete(run);
@@ -117,6 +130,32 @@ export class DeliveryWorker {
         }
       });
     this.inFlight.add(run);
+  }
+
+  /** failingReceivers: receivers whose delivery loop last failed, with the error (readiness). */
+  failingReceivers(): Record<string, string> {
+    return Object.fromEntries([...this.states].filter(([, state]) => state.loopError !== undefined).map(([receiver, state]) => [receiver, state.loopError!]));
+  }
+
+  /**
+   * readPending reads a receiver's queue. Rows that cannot be read are moved to the dead letters
+   * (reason `unreadable`), counted and logged with their id, and the read is repeated: one damaged
+   * row must not stop every row before and after it.
+   */
+  private async readPending(receiver: string, limit: number): Promise<OutboxJob[]> {
+    for (let round = 1; ; round++) {
+      try {
+        return await this.deps.store.pending(receiver, limit);
+      } catch (err) {
+        if (!(err instanceof UnreadableJobsError) || round > MAX_QUARANTINE_ROUNDS) throw err;
+        await this.deps.store.quarantine(err.jobs, this.deps.clock());
+        this.deps.metrics.outboxUnreadable.inc({ receiver }, err.jobs.length);
+        this.deps.metrics.notifications.inc({ receiver, outcome: 'failed' }, err.jobs.length);
+        for (const job of err.jobs) {
+          this.deps.logger.error({ receiver, id: job.id, reason: 'unreadable', error: job.error }, 'outbox row cannot be read (its stored notification is damaged); moved to dead letters, the rest of the queue continues');
+        }
+      }
+    }
   }
 
   /** stop: no new sends; waits up to graceMs for in-flight sends. Queued work stays in the outbox. */
@@ -166,7 +205,7 @@ export class DeliveryWorker {
       // The head alone decides whether to wait; the batch is read (and parsed) only when a message
       // will be packed. A receiver that waits for its rate limit is kicked by every enqueue, and
       // reading and parsing BATCH rows each time cost more CPU than ingesting the webhook itself.
-      const [first] = await this.deps.store.pending(receiver, 1);
+      const [first] = await this.readPending(receiver, 1);
       if (!first) {
         await this.deps.lease.release(receiver);
         return;
@@ -176,7 +215,7 @@ export class DeliveryWorker {
       const limit = channel.rateLimit;
       const tokens = this.deps.limiter.available(receiver, limit, now);
       if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
-      const jobs = await this.deps.store.pending(receiver, BATCH);
+      const jobs = await this.readPending(receiver, BATCH);
       if (jobs.length === 0) continue;
       const head = jobs[0];
 
@@ -204,22 +243,22 @@ export class DeliveryWorker {
         const waited = now - Math.max(head.createdAt, head.nextAttemptAt);
         if (waited < lingerMs && message.bytes < format.limit * 0.9) return this.schedule(receiver, state, lingerMs - waited);
       }
-      const ok = await this.deliver(channel, message, batch, now);
+      const ok = await this.deliver(channel, message, batch, now, messages.filter((m) => !m.companion));
       if (ok && companion) await this.sendCompanion(channel, companion);
     }
   }
 
   /** deliver sends one packed message and records the outcome; returns whether it was sent. */
-  private async deliver(channel: Channel, message: PackedMessage, jobs: OutboxJob[], now: number): Promise<boolean> {
+  private async deliver(channel: Channel, message: PackedMessage, jobs: OutboxJob[], now: number, planned: PackedMessage[]): Promise<boolean> {
     const touched = jobs.filter((job) => message.sections.some((section) => section.id === job.id));
     await this.deps.store.markSending(touched.map((job) => job.id), now);
-    const result = await meteredSend(this.deps, channel, message, touched[0]?.notification.source ?? 'unknown');
+    const result = await meteredSend(this.deps, channel, message, touched[0]?.notification.source ?? 'unknown', jobParts(message, planned, touched), sendContext(message, touched));
     if (result.ok) {
       const progress: JobProgress[] = touched.map((job) => {
         const end = Math.max(...message.sections.filter((section) => section.id === job.id).map((section) => section.end));
         return { id: job.id, offset: end, partsSent: job.partsSent + 1, done: end >= itemCount(job.notification) };
       });
-      await this.deps.store.progress(progress);
+      await this.deps.store.progress(progress, this.deps.clock());
       const done = touched.filter((job) => progress.find((p) => p.id === job.id)!.done);
       this.deps.metrics.notifications.inc({ receiver: channel.name, outcome: 'sent' }, done.length);
       if (done.length > 0) this.deps.onDelivered?.(done, now);

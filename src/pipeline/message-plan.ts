@@ -75,14 +75,15 @@ export function parseMessageInput(body: unknown): MessageInput {
  * planMessage routes a validated message and builds its notifications (split when too long).
  * Unknown receiver → 404 naming `receiver`; a msgtype the receiver kind cannot send → 400 `msgtype`.
  */
-export function planMessage(input: MessageInput, state: RuntimeState, now: number): TextNotification[] {
+export function planMessage(input: MessageInput, state: RuntimeState, now: number, source: TextNotification['source'] = 'api'): TextNotification[] {
   let receivers: string[];
   if (input.receiver !== undefined) {
     if (!state.channels.has(input.receiver)) throw new HttpError(404, `unknown receiver "${input.receiver}"; configured: ${[...state.channels.keys()].join(', ')}`, 'receiver');
     receivers = [input.receiver];
   } else {
     // Route templates are for alerts; messages always render with the `message` templates.
-    receivers = [...new Set(routeAlert(state.config.route, { ...input.labels, source: 'api', status: 'firing' }).map((target) => target.receiver))];
+    // `source` is `api`, or the webhook source of a notice (a Kibana connector test routes like a Kibana alert).
+    receivers = [...new Set(routeAlert(state.config.route, { ...input.labels, source, status: 'firing' }).map((target) => target.receiver))];
   }
   const createdAt = new Date(now).toISOString();
   const notifications: TextNotification[] = [];
@@ -94,7 +95,7 @@ export function planMessage(input: MessageInput, state: RuntimeState, now: numbe
     }
     const notification: TextNotification = {
       kind: 'message',
-      source: 'api',
+      source,
       receiver,
       template: 'message',
       title: input.title,

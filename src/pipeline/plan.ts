@@ -2,6 +2,8 @@ import type { Alert, ParsedPayload } from '../model/alert';
 import type { AlertNotification } from '../model/notification';
 import type { RouteConfig } from '../config/schema';
 import { routeAlert, type RouteTarget } from '../routing/router';
+import { orderAlerts } from '../render/alert-order';
+import { DEFAULT_SEVERITY_SCHEME, type SeverityScheme } from '../render/severity';
 
 /**
  * planNotifications routes every alert of a payload and groups the alerts that land on the same
@@ -25,7 +27,12 @@ export function routingLabels(alert: Alert): Record<string, string> {
   return { ...alert.labels, source: alert.source, status: alert.status };
 }
 
-export function planNotifications(parsed: ParsedPayload, route: RouteConfig, pinnedReceiver?: string): Plan {
+/**
+ * planNotifications groups the payload's alerts per receiver; each notification's alerts are put in
+ * reading order (orderAlerts: firing before resolved, most severe first) so every part of a split
+ * message follows it.
+ */
+export function planNotifications(parsed: ParsedPayload, route: RouteConfig, pinnedReceiver?: string, scheme: SeverityScheme = DEFAULT_SEVERITY_SCHEME): Plan {
   const groups = new Map<string, AlertNotification>();
   const routing: AlertRouting[] = [];
   for (const alert of parsed.alerts) {
@@ -63,5 +70,7 @@ export function planNotifications(parsed: ParsedPayload, route: RouteConfig, pin
     }
     routing.push({ alert, targets, suppressed });
   }
-  return { notifications: [...groups.values()], routing };
+  const notifications = [...groups.values()];
+  for (const notification of notifications) notification.alerts = orderAlerts(notification.alerts, scheme);
+  return { notifications, routing };
 }

@@ -2,6 +2,8 @@ import type { RuntimeState } from '../runtime-state';
 import { HttpError } from '../http/errors';
 import { pack } from '../render/packer';
 import { findSource } from '../sources/registry';
+import type { Notification } from '../model/notification';
+import { planMessage } from './message-plan';
 import { planNotifications } from './plan';
 
 /**
@@ -32,7 +34,10 @@ export function previewPayload(state: RuntimeState, sourceName: string, body: un
   if (!source) throw new HttpError(404, `unknown source "${sourceName}" (use alertmanager, grafana or kibana)`);
   if (pinnedReceiver && !state.channels.has(pinnedReceiver)) throw new HttpError(404, `unknown receiver "${pinnedReceiver}"`);
   const parsed = source.parse(body, new Date(now));
-  const plan = planNotifications(parsed, state.config.route, pinnedReceiver);
+  const plan = planNotifications(parsed, state.config.route, pinnedReceiver, state.style.severity);
+  // A notice (a Kibana connector test) is delivered as a message, routed like the source's alerts.
+  const notices = parsed.notice ? planMessage({ ...parsed.notice, labels: {}, ...(pinnedReceiver ? { receiver: pinnedReceiver } : {}) }, state, now, parsed.source) : [];
+  const notifications: Notification[] = [...plan.notifications, ...notices];
   return {
     source: parsed.source,
     skipped: parsed.skipped,
@@ -44,7 +49,7 @@ export function previewPayload(state: RuntimeState, sourceName: string, body: un
       suppressed,
       routes: [...new Set(targets.map((target) => target.routePath))],
     })),
-    notifications: plan.notifications.map((notification) => {
+    notifications: notifications.map((notification) => {
       const channel = state.channels.get(notification.receiver)!;
       const messages = pack([{ id: 'preview', notification, offset: 0, partsSent: 0 }], {
         engine: state.engine,

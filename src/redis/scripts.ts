@@ -5,16 +5,20 @@
  * job keys are derived inside the scripts.)
  */
 
-/** KEYS: dedup, seq, queue, receivers. ARGV: windowMs, now, receiver, notification JSON, job key prefix. Returns the id or 0 (duplicate). */
+/**
+ * KEYS: dedup, seq, queue, receivers, notification log index. ARGV: windowMs, now, receiver,
+ * notification JSON, job key prefix, summary JSON. Returns the id or 0 (duplicate).
+ */
 export const ENQUEUE = `
 if tonumber(ARGV[1]) > 0 then
   if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
 end
 local id = redis.call('INCR', KEYS[2])
 redis.call('HSET', ARGV[5] .. id, 'receiver', ARGV[3], 'notification', ARGV[4], 'offset', 0, 'parts', 0,
-  'attempts', 0, 'created', ARGV[2], 'next', ARGV[2], 'state', 'pending')
+  'attempts', 0, 'created', ARGV[2], 'next', ARGV[2], 'state', 'pending', 'summary', ARGV[6])
 redis.call('ZADD', KEYS[3], id, id)
 redis.call('SADD', KEYS[4], ARGV[3])
+redis.call('ZADD', KEYS[5], id, id)
 return id
 `;
 

@@ -8,6 +8,26 @@ export function byteLength(text: string): number {
 /** TRUNCATION_MARKER is appended wherever content was cut, so readers see that something is missing. */
 export const TRUNCATION_MARKER = '…(内容过长已截断)';
 
+/** cutMarker says how much was cut: `…（已截断 1,234 字节）`. */
+export function cutMarker(bytesCut: number): string {
+  return `…（已截断 ${bytesCut.toLocaleString('en-US')} 字节）`;
+}
+
+/**
+ * truncateBytesSaying cuts like truncateBytes but ends with a marker that says how many bytes were
+ * cut, so a reader knows whether the rest matters. The marker's own length depends on the number,
+ * so the cut is computed with the widest marker the text could need.
+ */
+export function truncateBytesSaying(text: string, maxBytes: number): string {
+  const total = byteLength(text);
+  if (total <= maxBytes) return text;
+  const widest = cutMarker(total);
+  const cut = truncateBytes(text, maxBytes, widest);
+  if (!cut.endsWith(widest)) return cut; // too small for any marker
+  const kept = cut.slice(0, cut.length - widest.length);
+  return kept + cutMarker(total - byteLength(kept));
+}
+
 /**
  * truncateBytes cuts `text` so that it plus `marker` fits in `maxBytes`, never inside a UTF-8
  * sequence. Returns the text unchanged when it already fits.

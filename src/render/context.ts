@@ -1,15 +1,18 @@
-import type { Alert, AlertLinks } from '../model/alert';
+import type { Alert } from '../model/alert';
 import type { Notification } from '../model/notification';
 import type { DigestSummary } from '../digest/types';
 import { sanitizeRecord, sanitizeUrl, sanitizeValue, type SanitizeMode } from './sanitize';
+import { viewOf, type AlertView } from './alert-view';
+import { groupAlerts, type AlertGroup } from './alert-groups';
+import { DEFAULT_MESSAGE_STYLE, type MessageStyle } from './message-style';
+import { summarize, type NotificationSummary } from './notification-summary';
 
 /**
  * The template context (SPEC §5, documented in README "Template context"). Every string that came
  * from a payload is sanitized here, once, so templates can interpolate freely without letting a
  * label inject markup, mentions or line breaks.
  */
-/** AlertView: an alert as templates see it — the model's shape, with every payload string sanitized. */
-export type AlertView = Alert;
+export type { AlertView } from './alert-view';
 
 export interface PartInfo {
   index: number;
@@ -41,6 +44,20 @@ export interface MessageContext {
    * line per alert, so a storm arrives as a few dense messages instead of many sparse ones.
    */
   compact: boolean;
+  /**
+   * The whole notification's header facts (what, where, how bad, where to click), the same in every
+   * part: `header.title`, `header.whereText`, `header.countsText`, `header.worst`, `header.link`…
+   * (notification-summary.ts). Empty for generic messages.
+   */
+  header?: NotificationSummary;
+  /** The alerts of this part as runs of one name and badge (the storm layout). */
+  groups: AlertGroup[];
+  /** True for a single message or the first part of a split (mentions, the sender's message). */
+  firstPart: boolean;
+  /** True for a single message or the last part (the "另有 N 条未列出" note). */
+  lastPart: boolean;
+  /** Human name of the sender: Alertmanager, Grafana, Kibana. */
+  sourceName: string;
   /** Generic messages and digests. */
   title?: string;
   content?: string;
@@ -57,8 +74,11 @@ export function partLabel(part: PartInfo | null): string {
 }
 
 /** buildContext builds the context for items [start, end) of a notification. */
-export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode, compact = false): MessageContext {
+export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode, compact = false, style: MessageStyle = DEFAULT_MESSAGE_STYLE): MessageContext {
   const label = partLabel(part);
+  const firstPart = !part || part.index === 1;
+  const lastPart = !part || part.index === part.total;
+  const sourceName = SOURCE_NAMES[notification.source] ?? notification.source;
   if (notification.kind === 'message') {
     return {
       kind: 'message',
@@ -77,6 +97,10 @@ export function buildContext(notification: Notification, start: number, end: num
       part,
       partLabel: label,
       compact,
+      groups: [],
+      firstPart,
+      lastPart,
+      sourceName,
       title: sanitizeValue(notification.title, mode),
       // Content of a generic message is the caller's own markup (authenticated internal jobs).
       content: notification.content,
@@ -86,7 +110,8 @@ export function buildContext(notification: Notification, start: number, end: num
       digest: notification.digest ? sanitizeDeep(notification.digest, mode) : undefined,
     };
   }
-  const alerts = notification.alerts.slice(start, end).map((alert) => viewOf(alert, mode));
+  const header = summarize(notification, style, mode);
+  const alerts = notification.alerts.slice(start, end).map((alert) => viewOf(alert, mode, style, header.differing, header.sharedSuffix));
   const firing = alerts.filter((alert) => alert.status === 'firing');
   return {
     kind: 'alerts',
@@ -97,7 +122,7 @@ export function buildContext(notification: Notification, start: number, end: num
     firing,
     resolved: alerts.filter((alert) => alert.status === 'resolved'),
     totalAlerts: notification.alerts.length,
-    totals: totalsOf(notification.alerts),
+    totals: totalsOf(header),
     groupLabels: sanitizeRecord(notification.groupLabels, mode),
     commonLabels: sanitizeRecord(notification.commonLabels, mode),
     commonAnnotations: sanitizeRecord(notification.commonAnnotations, mode),
@@ -106,38 +131,25 @@ export function buildContext(notification: Notification, start: number, end: num
     part,
     partLabel: label,
     compact,
+    header,
+    groups: groupAlerts(alerts),
+    firstPart,
+    lastPart,
+    sourceName,
   };
 }
 
-function totalsOf(alerts: Alert[]): { firing: number; resolved: number } {
-  const firing = alerts.filter((alert) => alert.status === 'firing').length;
-  return { firing, resolved: alerts.length - firing };
-}
+const SOURCE_NAMES: Record<string, string> = { alertmanager: 'Alertmanager', grafana: 'Grafana', kibana: 'Kibana', api: '消息', digest: '摘要' };
 
-function viewOf(alert: Alert, mode: SanitizeMode): AlertView {
-  const links: AlertLinks = {};
-  for (const [key, url] of Object.entries(alert.links) as [keyof AlertLinks, string | undefined][]) {
-    const safe = sanitizeUrl(url);
-    if (safe) links[key] = safe;
+/** totalsOf: firing / resolved counts of the whole notification (older templates' `totals`). */
+function totalsOf(header: NotificationSummary): { firing: number; resolved: number } {
+  let resolved = 0;
+  let all = 0;
+  for (const count of header.counts) {
+    all += count.count;
+    if (count.key === 'resolved' || count.key === 'ended') resolved += count.count;
   }
-  return {
-    source: alert.source,
-    status: alert.status,
-    name: sanitizeValue(alert.name, mode),
-    severity: sanitizeValue(alert.severity, mode),
-    summary: sanitizeValue(alert.summary, mode),
-    description: sanitizeValue(alert.description, mode),
-    labels: sanitizeRecord(alert.labels, mode),
-    annotations: sanitizeRecord(alert.annotations, mode),
-    startsAt: alert.startsAt,
-    endsAt: alert.endsAt,
-    fingerprint: alert.fingerprint,
-    value: alert.value === undefined ? undefined : sanitizeValue(alert.value, mode),
-    links,
-    resolvedReason: alert.resolvedReason === undefined ? undefined : sanitizeValue(alert.resolvedReason, mode),
-    problem: alert.problem,
-    errorText: alert.errorText === undefined ? undefined : sanitizeValue(alert.errorText, mode),
-  };
+  return { firing: all - resolved, resolved };
 }
 
 /** sanitizeDeep sanitizes every string inside plain JSON data (digest summaries: alert names, instances…). */

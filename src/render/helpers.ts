@@ -1,7 +1,8 @@
 import type { HelperOptions } from 'handlebars';
-import { formatDate, humanDuration } from './time-format';
-import { severityColor, severityLabel } from './severity';
-import { truncateBytes } from './bytes';
+import { formatDate, formatWhen, humanDuration, yearOf } from './time-format';
+import { severityStyle } from './severity';
+import { truncateBytes, truncateBytesSaying } from './bytes';
+import { DEFAULT_MESSAGE_STYLE, type MessageStyle } from './message-style';
 
 /**
  * Template helpers (documented in README "Template helpers"). Helpers that need the clock or the
@@ -11,6 +12,27 @@ import { truncateBytes } from './bytes';
 export interface RenderData {
   now: number;
   timezone: string;
+  /** The configured message style (severity scheme); default when absent. */
+  style?: MessageStyle;
+}
+
+/** Below this budget a "已截断 N 字节" marker would eat the field, so a bare `…` marks the cut. */
+const SAYING_MARKER_FROM = 120;
+
+/** truncateForTemplate: the `truncate` helper's rule (bytes, a marker that says what was cut). */
+export function truncateForTemplate(text: string, maxBytes: number): string {
+  return maxBytes >= SAYING_MARKER_FROM ? truncateBytesSaying(text, maxBytes) : truncateBytes(text, maxBytes);
+}
+
+/**
+ * clipLines keeps at most `maxLines` lines, each cut to `maxLineBytes` (marker says how much), and
+ * ends with `…（另有 N 行）` when lines were left out. Bounded by counts, not by total bytes, so a
+ * message's line structure depends on the payload's line count only, never on how long values are.
+ */
+export function clipLines(lines: readonly string[], maxLines: number, maxLineBytes: number): string[] {
+  const kept = lines.slice(0, Math.max(0, maxLines)).map((line) => truncateForTemplate(line, maxLineBytes));
+  if (lines.length > kept.length) kept.push(`…（另有 ${lines.length - kept.length} 行）`);
+  return kept;
 }
 
 /** nonZeroDuration: '' for under a second (unknown or same start and end), so templates can omit it. */
@@ -37,18 +59,34 @@ function dataOf(options: HelperOptions): RenderData {
   return options.data as RenderData;
 }
 
+function schemeOf(options: HelperOptions) {
+  return (dataOf(options).style ?? DEFAULT_MESSAGE_STYLE).severity;
+}
+
 /** Handlebars passes its options hash as the last argument; strip it from variadic helpers. */
 function args(list: unknown[]): unknown[] {
   return list.slice(0, -1);
 }
 
 export const templateHelpers: Record<string, (...args: any[]) => unknown> = {
-  /** {{date startsAt}} / {{date startsAt "MM-DD HH:mm"}}: a time in the configured zone. */
+  /**
+   * {{date startsAt}} / {{date startsAt "MM-DD HH:mm"}}: a time in the configured zone. A format
+   * without the year gets it in front when the date is not in the current year, so an old or a
+   * far-future date is never read as this year's.
+   */
   date(value: unknown, ...rest: unknown[]) {
     const options = rest[rest.length - 1] as HelperOptions;
-    const format = typeof rest[0] === 'string' ? (rest[0] as string) : undefined;
+    let format = typeof rest[0] === 'string' ? (rest[0] as string) : undefined;
     if (value === undefined || value === null || value === '') return '';
-    return formatDate(value as string, dataOf(options).timezone, format);
+    const { timezone, now } = dataOf(options);
+    if (format && !format.includes('YYYY') && format.startsWith('MM') && yearOf(value as string, timezone) !== yearOf(now, timezone)) format = `YYYY-${format}`;
+    return formatDate(value as string, timezone, format);
+  },
+  /** {{when startsAt}}: `10:13` today, `03-17 10:13` this year, `2024-03-17 10:13` otherwise. */
+  when(value: unknown, options: HelperOptions) {
+    if (value === undefined || value === null || value === '') return '';
+    const { timezone, now } = dataOf(options);
+    return formatWhen(value as string, timezone, now);
   },
   /** {{since startsAt}}: how long ago, e.g. `3h12m`. */
   since(value: unknown, options: HelperOptions) {
@@ -64,12 +102,19 @@ export const templateHelpers: Record<string, (...args: any[]) => unknown> = {
   },
   /** {{stateReason resolvedReason}}: Grafana's grafana_state_reason in words (数据缺失 / 规则已删除 …). */
   stateReason: (reason: unknown) => stateReasonLabel(String(reason ?? '')),
-  /** {{severityColor severity}}: warning | comment | info for <font color="…">. */
-  severityColor: (severity: unknown) => severityColor(typeof severity === 'string' ? severity : undefined),
-  /** {{severityLabel severity}}: 严重 / 警告 / 提示. */
-  severityLabel: (severity: unknown) => severityLabel(typeof severity === 'string' ? severity : undefined),
-  /** {{truncate text 200}}: at most N UTF-8 bytes, with `…` when cut. */
-  truncate: (text: unknown, maxBytes: unknown) => truncateBytes(String(text ?? ''), Number(maxBytes) || 0),
+  /** {{severityColor severity}}: warning | comment | info for <font color="…"> (from `messages.severity`). */
+  severityColor: (severity: unknown, options: HelperOptions) => severityStyle(schemeOf(options), typeof severity === 'string' ? severity : undefined).color,
+  /** {{severityLabel severity}}: 严重 / 警告 / 提示 (from `messages.severity`). */
+  severityLabel: (severity: unknown, options: HelperOptions) => severityStyle(schemeOf(options), typeof severity === 'string' ? severity : undefined).label,
+  /** {{severityEmoji severity}}: 🔴 / 🟠 / 🔵 (from `messages.severity`). */
+  severityEmoji: (severity: unknown, options: HelperOptions) => severityStyle(schemeOf(options), typeof severity === 'string' ? severity : undefined).emoji,
+  /**
+   * {{truncate text 200}}: at most N UTF-8 bytes. When cut it ends with `…（已截断 N 字节）`, or a bare
+   * `…` for budgets under 120 bytes, where the longer marker would leave no text.
+   */
+  truncate: (text: unknown, maxBytes: unknown) => truncateForTemplate(String(text ?? ''), Number(maxBytes) || 0),
+  /** {{#each (clip descriptionLines 12 300)}}: at most N lines of at most M bytes each, then `…（另有 K 行）`. */
+  clip: (lines: unknown, maxLines: unknown, maxLineBytes: unknown) => (Array.isArray(lines) ? clipLines(lines.map(String), Number(maxLines) || 0, Number(maxLineBytes) || 0) : []),
   /** {{labelsText labels "alertname" "severity"}}: `k=v, k=v` without the named keys. */
   labelsText(labels: unknown, ...rest: unknown[]) {
     const exclude = new Set(args(rest).map(String));

@@ -3,6 +3,8 @@ import { itemCount } from '../model/notification';
 import type { TemplateEngine } from './engine';
 import type { MessageFormat } from './format';
 import { buildContext, type PartInfo } from './context';
+import type { MessageStyle } from './message-style';
+import type { PlanCache } from './plan-cache';
 import { byteLength, truncateBytes, TRUNCATION_MARKER } from './bytes';
 import { normalizeOutput, stripForPlainMarkdown } from './normalize';
 import { cardFields, type CardFields } from './card';
@@ -62,24 +64,32 @@ export interface PackOptions {
   timezone: string;
   now: number;
   mention?: Mention;
-  /** Stop once this many messages are planned (and the last notification is complete). */
+  /** Configured message style (`messages:`); the default style when absent. */
+  style?: MessageStyle;
+  /** Plan only this many messages (the rest of a notification is counted, for its part label). */
   maxMessages?: number;
+  /** Remembers long notifications' part boundaries between calls (the worker keeps one). */
+  planCache?: PlanCache;
 }
 
 const SEPARATOR = '\n\n';
+/** Up to this many items, fitting the whole remainder is tried first (one render). */
+const WHOLE_PROBE_LIMIT = 64;
 /** Worst-case part label used while planning, so the final (shorter) label always fits. */
 const PLANNING_PART: PartInfo = { index: 999, total: 999 };
 
 export function pack(entries: PackEntry[], options: PackOptions): PackedMessage[] {
   // Full layout while the queue fits one message; compact (one line per alert) once it does not,
   // or once a notification is already being delivered in parts, so numbering stays consistent.
+  // The full layout is only probed for one message: planning a storm in full layout just to learn
+  // that it does not fit would cost as much as the whole delivery.
   const resuming = entries.some((entry) => entry.partsSent > 0);
-  let plan = planMessages(entries, options, resuming);
-  if (!resuming && (plan.messages.length > 1 || !plan.complete)) {
-    const compact = planMessages(entries, options, true);
-    if (compact.messages.length <= plan.messages.length) plan = compact;
+  if (!resuming) {
+    const full = planMessages(entries, { ...options, maxMessages: 1 }, false, false);
+    if (full.complete && full.messages.length <= 1) return finalize(full.messages, entries, options, full.budget, false, full.laterParts);
   }
-  return finalize(plan.messages, entries, options, plan.budget, plan.compact);
+  const compact = planMessages(entries, options, true, true);
+  return finalize(compact.messages, entries, options, compact.budget, true, compact.laterParts);
 }
 
 interface PlannedMessage {
@@ -87,49 +97,51 @@ interface PlannedMessage {
   truncated: boolean;
 }
 
-function planMessages(entries: PackEntry[], options: PackOptions, compact: boolean): { messages: PlannedMessage[]; complete: boolean; budget: number; compact: boolean } {
+interface Plan {
+  messages: PlannedMessage[];
+  /** Every entry's items are in `messages`. */
+  complete: boolean;
+  budget: number;
+  /** Parts of an entry planned beyond `maxMessages` (counted for `(1/N)`, not rendered). */
+  laterParts: Map<string, number>;
+}
+
+/** Engine, format and layout: what a cached plan depends on. */
+const engineIds = new WeakMap<object, number>();
+let nextEngineId = 1;
+function planKey(options: PackOptions, compact: boolean): string {
+  let id = engineIds.get(options.engine);
+  if (id === undefined) engineIds.set(options.engine, (id = nextEngineId++));
+  return `${id}:${options.format.msgtype}:${options.format.variant}:${compact ? 'c' : 'f'}:${options.timezone}`;
+}
+
+function planMessages(entries: PackEntry[], options: PackOptions, compact: boolean, countLater: boolean): Plan {
   const { format } = options;
   const planned: PlannedMessage[] = [];
+  const laterParts = new Map<string, number>();
   let current: { sections: PackedSection[]; bytes: number; truncated: boolean } = { sections: [], bytes: 0, truncated: false };
   const inlineMention = inlineMentionText(options.format, options.mention);
   const mentionReserve = inlineMention ? byteLength(inlineMention) + SEPARATOR.length : 0;
   const budgetTotal = format.limit - mentionReserve;
-  let complete = true;
+  const full = () => options.maxMessages !== undefined && planned.length >= options.maxMessages;
   const flush = () => {
     if (current.sections.length > 0) planned.push({ sections: current.sections, truncated: current.truncated });
     current = { sections: [], bytes: 0, truncated: false };
   };
-  const renderSlice = (entry: PackEntry, start: number, end: number, part: PartInfo | null) => renderSection(entry.notification, start, end, part, options, compact);
-  // Planning sizes of the current entry by slice end: the slice largestFit settles on was just
-  // measured, so it is not rendered again (rendering dominates packing cost).
-  let sizes = new Map<number, number>();
-  let sizesFor: PackEntry | undefined;
-  let sizesFrom = -1;
-  const sliceBytes = (entry: PackEntry, start: number, end: number): number => {
-    if (sizesFor !== entry || sizesFrom !== start) {
-      sizes = new Map();
-      sizesFor = entry;
-      sizesFrom = start;
-    }
-    let bytes = sizes.get(end);
-    if (bytes === undefined) {
-      bytes = measure(renderSlice(entry, start, end, PLANNING_PART), format);
-      sizes.set(end, bytes);
-    }
-    return bytes;
-  };
+  const sliceBytes = sliceMeter(options, compact);
 
   for (const entry of entries) {
-    if (options.maxMessages !== undefined && planned.length >= options.maxMessages) {
-      complete = false;
-      break;
-    }
+    if (full()) return { messages: planned, complete: false, budget: budgetTotal, laterParts };
     const count = itemCount(entry.notification);
     let pos = entry.offset;
     while (pos < count) {
+      if (full()) {
+        // The rest of this notification goes in later messages: count them for its part label.
+        if (countLater) laterParts.set(entry.id, remainingParts(entry, pos, options, compact, budgetTotal, sliceBytes));
+        return { messages: planned, complete: false, budget: budgetTotal, laterParts };
+      }
       const used = current.sections.length > 0 ? current.bytes + SEPARATOR.length : 0;
-      const budget = budgetTotal - used;
-      const fit = largestFit(count - pos, (k) => sliceBytes(entry, pos, pos + k) <= budget);
+      const fit = largestFit(count - pos, (k) => sliceBytes(entry, pos, pos + k) <= budgetTotal - used);
       if (fit === 0) {
         if (current.sections.length > 0) {
           flush();
@@ -149,19 +161,70 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
     }
   }
   flush();
-  return { messages: planned, complete, budget: budgetTotal, compact };
+  return { messages: planned, complete: true, budget: budgetTotal, laterParts };
+}
+
+type SliceMeter = (entry: PackEntry, start: number, end: number) => number;
+
+/**
+ * sliceMeter measures rendered slices. Sizes of the current entry are kept by slice end: the slice
+ * largestFit settles on was just measured, so it is not rendered again (rendering dominates).
+ */
+function sliceMeter(options: PackOptions, compact: boolean): SliceMeter {
+  let sizes = new Map<number, number>();
+  let sizesFor: PackEntry | undefined;
+  let sizesFrom = -1;
+  return (entry, start, end) => {
+    if (sizesFor !== entry || sizesFrom !== start) {
+      sizes = new Map();
+      sizesFor = entry;
+      sizesFrom = start;
+    }
+    let bytes = sizes.get(end);
+    if (bytes === undefined) {
+      bytes = measure(renderSection(entry.notification, start, end, PLANNING_PART, options, compact), options.format);
+      sizes.set(end, bytes);
+    }
+    return bytes;
+  };
+}
+
+/**
+ * remainingParts: how many messages items [pos, count) of an entry need, each part starting a fresh
+ * message (as they will). Remembered in the PlanCache, so a long notification is planned once, not
+ * once per message sent.
+ */
+function remainingParts(entry: PackEntry, pos: number, options: PackOptions, compact: boolean, budget: number, sliceBytes: SliceMeter): number {
+  const key = planKey(options, compact);
+  const cached = options.planCache?.remaining(entry.id, key, pos);
+  if (cached !== undefined) return cached;
+  const count = itemCount(entry.notification);
+  const ends: number[] = [];
+  for (let at = pos; at < count; ) {
+    const fit = Math.max(1, largestFit(count - at, (k) => sliceBytes(entry, at, at + k) <= budget));
+    at += fit;
+    ends.push(at);
+  }
+  options.planCache?.store(entry.id, key, { from: pos, ends });
+  return ends.length;
 }
 
 /** largestFit finds the largest k in [0, max] with fits(k), assuming fits is monotone; few renders. */
 function largestFit(max: number, fits: (k: number) => boolean): number {
   if (max <= 0) return 0;
-  if (fits(max)) return max; // the common case at low load: the whole notification fits
+  // The common case at low load: the whole notification fits. For a large remainder, rendering it
+  // whole just to learn it does not fit would make packing quadratic; probe upward instead.
+  if (max <= WHOLE_PROBE_LIMIT && fits(max)) return max;
   let low = 0; // fits(low) holds (0 trivially)
   let high = max; // fits(high) fails
   let probe = 1;
   while (probe < high && fits(probe)) {
     low = probe;
     probe *= 2;
+  }
+  if (probe >= high) {
+    if (max > WHOLE_PROBE_LIMIT && fits(max)) return max;
+    probe = max;
   }
   high = Math.min(high, probe);
   while (high - low > 1) {
@@ -172,10 +235,11 @@ function largestFit(max: number, fits: (k: number) => boolean): number {
   return low;
 }
 
-function finalize(planned: PlannedMessage[], entries: PackEntry[], options: PackOptions, budget: number, compact: boolean): PackedMessage[] {
+function finalize(planned: PlannedMessage[], entries: PackEntry[], options: PackOptions, budget: number, compact: boolean, laterParts: Map<string, number>): PackedMessage[] {
   const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const partsPlanned = new Map<string, number>();
   for (const message of planned) for (const section of message.sections) partsPlanned.set(section.id, (partsPlanned.get(section.id) ?? 0) + 1);
+  for (const [id, later] of laterParts) partsPlanned.set(id, (partsPlanned.get(id) ?? 0) + later);
   const partIndex = new Map<string, number>();
   const out: PackedMessage[] = [];
   for (const message of planned) {
@@ -193,7 +257,8 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
       if (entry.notification.kind === 'alerts') {
         const slice = entry.notification.alerts.slice(section.start, section.end);
         alertCount += slice.length;
-        firing ||= slice.some((alert) => alert.status === 'firing');
+        // A notification pages its people once: in its first part, and only if something fires.
+        firing ||= index === 1 && entry.notification.alerts.some((alert) => alert.status === 'firing');
       } else {
         alertCount += 1;
         firing ||= Boolean(entry.notification.mention);
@@ -232,8 +297,8 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
 }
 
 function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackOptions, compact: boolean): string {
-  const context = buildContext(notification, start, end, part, options.format.sanitize, compact);
-  const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone }));
+  const context = buildContext(notification, start, end, part, options.format.sanitize, compact, options.style);
+  const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone, style: options.style }));
   return options.format.plainMarkdown ? stripForPlainMarkdown(text) : text;
 }
 

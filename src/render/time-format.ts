@@ -66,3 +66,19 @@ export function humanDuration(ms: number): string {
   if (minutes > 0) return rest > 0 ? `${minutes}m${rest}s` : `${minutes}m`;
   return `${rest}s`;
 }
+
+/** yearOf: the calendar year of an instant in a zone. */
+export function yearOf(input: string | number | Date, timeZone: string): string {
+  return formatDate(input, timeZone, 'YYYY');
+}
+
+/**
+ * formatWhen renders an instant as short as it can be read without doubt, relative to `now` in
+ * the zone: `10:13` today, `03-17 10:13` this year, `2024-03-17 10:13` otherwise.
+ */
+export function formatWhen(input: string | number | Date, timeZone: string, now: number): string {
+  const day = formatDate(input, timeZone, 'YYYY-MM-DD');
+  if (day === formatDate(now, timeZone, 'YYYY-MM-DD')) return formatDate(input, timeZone, 'HH:mm');
+  if (day.slice(0, 4) === formatDate(now, timeZone, 'YYYY')) return formatDate(input, timeZone, 'MM-DD HH:mm');
+  return formatDate(input, timeZone, 'YYYY-MM-DD HH:mm');
+}

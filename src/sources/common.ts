@@ -32,17 +32,57 @@ export function cleanStringMap(input: Record<string, string>): Record<string, st
   return out;
 }
 
-/** isoDate: a parseable date string (RFC 3339; Watcher's `2025-03-18T02:15Z` without seconds too). */
-export const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'not a valid date' });
+/**
+ * ISO_DATE: the date forms senders put on the wire (payloads.md): RFC 3339 (`2025-03-18T10:13:40Z`,
+ * `…56.624Z`, `…+08:00`), Watcher's `2025-03-18T02:15Z` without seconds, a bare date, a space for the
+ * `T`. The parts are captured so each can be range-checked: `Date` itself rolls `2024-02-30` over to
+ * March 1st and `24:00` over to the next day instead of refusing them.
+ */
+const ISO_DATE = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:[Zz]|([+-])(\d{2}):?(\d{2}))?$/;
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** daysInMonth in the proleptic Gregorian calendar (what RFC 3339 and Go's time use). */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+}
+
+/**
+ * parseDate returns the instant (epoch ms) of an ISO 8601 / RFC 3339 date string, or undefined when
+ * it is not one or names a moment that does not exist (`2024-02-30`, `2024-13-01`, `25:00`,
+ * `10:60`, an offset of `+24:00`). Go's zero time `0001-01-01T00:00:00Z` is a valid date.
+ */
+export function parseDate(value: string): number | undefined {
+  const match = ISO_DATE.exec(value.trim());
+  if (!match) return undefined;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', , offsetHours = '0', offsetMinutes = '0'] = match;
+  const m = Number(month);
+  if (m < 1 || m > 12 || Number(day) < 1 || Number(day) > daysInMonth(Number(year), m)) return undefined;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return undefined;
+  const ms = Date.parse(value.trim());
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** isValidDate: parseDate found a real instant. */
+export function isValidDate(value: string): boolean {
+  return parseDate(value) !== undefined;
+}
+
+/** isoDate: a valid date string (see parseDate); the 400 names the field: `alerts[0].startsAt: not a valid date`. */
+export const isoDate = z.string().refine(isValidDate, { message: 'not a valid date' });
 
 /** GO_ZERO_TIME: Alertmanager's and Grafana's `endsAt` for an alert that is still firing. */
 export function isZeroTime(value: string | undefined): boolean {
   return !value || value.startsWith('0001-01-01');
 }
 
-/** toIso normalizes any parseable date string to an ISO 8601 UTC instant. */
+/** toIso normalizes a date string that passed isoDate / isValidDate to an ISO 8601 UTC instant. */
 export function toIso(value: string): string {
-  return new Date(Date.parse(value)).toISOString();
+  const ms = parseDate(value);
+  // Schemas check dates first; reaching here with a bad one is a bug, not a sender's mistake.
+  if (ms === undefined) throw new Error(`toIso called with an unchecked date "${value.slice(0, 40)}"`);
+  return new Date(ms).toISOString();
 }
 
 /** nonEmpty returns the string unless it is empty or only whitespace. */
@@ -76,6 +116,20 @@ export function singleAlertPayload(alert: Alert, externalURL?: string): ParsedPa
   };
 }
 
+/** endsAtDate: absent, `null`, `""`, Go's zero time (still firing) or a valid date. */
+const endsAtDate = z
+  .string()
+  .nullish()
+  .refine((value) => !value || isZeroTime(value) || isValidDate(value), { message: 'not a valid date' });
+
+/**
+ * optionalDate wraps a lenient text field (Kibana, Watcher: `""` means absent) so that a date that is
+ * present must be a real one: `context.date: not a valid date` instead of a silent fallback.
+ */
+export function optionalDate<T extends z.ZodType<string | undefined>>(text: T) {
+  return text.refine((value) => value === undefined || isValidDate(value), { message: 'not a valid date' });
+}
+
 /**
  * alertmanagerAlertShape: the per-alert fields Alertmanager's template.Alert defines. Grafana's
  * ExtendedAlert is the same struct plus links and values, so both sources start from it. Optional
@@ -86,13 +140,13 @@ export const alertmanagerAlertShape = {
   labels: stringMap,
   annotations: stringMap.optional(),
   startsAt: isoDate,
-  endsAt: z.string().nullish(),
+  endsAt: endsAtDate,
   generatorURL: z.string().nullish(),
   fingerprint: z.string().nullish(),
 };
 
-/** resolvedEndsAt: the end time of a resolved alert as ISO, or undefined (firing, zero time, unparseable). */
+/** resolvedEndsAt: the end time of a resolved alert as ISO, or undefined (firing, zero time, absent). */
 export function resolvedEndsAt(status: 'firing' | 'resolved', endsAt: string | null | undefined): string | undefined {
-  if (status !== 'resolved' || !endsAt || isZeroTime(endsAt) || Number.isNaN(Date.parse(endsAt))) return undefined;
+  if (status !== 'resolved' || !endsAt || isZeroTime(endsAt) || !isValidDate(endsAt)) return undefined;
   return toIso(endsAt);
 }

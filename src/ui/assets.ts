@@ -5,14 +5,16 @@ import { HttpError } from '../http/errors';
 import { packageRoot } from '../package-root';
 
 /**
- * The console's two static files, served by the service itself (no CDN: consoles often run where
- * the internet is not reachable). They are plain files in `src/ui/assets/`, shipped with the
- * package, and read once: they only change with a new version of the service.
+ * The console's static files (a stylesheet and one ES module per view), served by the service
+ * itself (no CDN: consoles often run where the internet is not reachable). They are plain files in
+ * `src/ui/assets/`, shipped with the package, and read once: they only change with a new version
+ * of the service. Only kebab-case `.js` / `.css` names are served, so a name cannot walk the disk.
  */
-const ASSETS: Record<string, string> = {
-  'console.js': 'text/javascript; charset=utf-8',
-  'console.css': 'text/css; charset=utf-8',
+const TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
 };
+const NAME_RE = /^[a-z0-9-]+\.(js|css)$/;
 
 const cache = new Map<string, Buffer>();
 
@@ -21,15 +23,16 @@ export function assetsDir(): string {
 }
 
 export function serveAsset(req: Request, res: Response, next: NextFunction): void {
-  const name = String(req.params.name);
-  const type = Object.prototype.hasOwnProperty.call(ASSETS, name) ? ASSETS[name] : undefined;
-  if (!type) return next(new HttpError(404, `no console asset "${name}"`));
+  const name = String(req.params.name ?? req.path.split('/').pop());
+  const match = NAME_RE.exec(name);
+  if (!match) return next(new HttpError(404, `no console asset "${name}"`));
+  const type = TYPES[match[1]];
   let content = cache.get(name);
   if (!content) {
     try {
       content = readFileSync(join(assetsDir(), name));
     } catch {
-      return next(new HttpError(500, `console asset ${name} is missing from ${assetsDir()} (install the package with its src/ui/assets)`));
+      return next(new HttpError(404, `no console asset "${name}" in ${assetsDir()}`));
     }
     cache.set(name, content);
   }

@@ -3,9 +3,10 @@ import { escapeHtml as e } from './html';
 
 /**
  * The console page, rendered on the server with what is known when it loads (receivers, sources,
- * bundled examples, the time zone); console.js fills the tables from the JSON API and keeps them
- * current. Asset and API URLs are relative (the page lives at `/ui/`), so the console also works
- * behind a reverse proxy that mounts the service under a path prefix.
+ * bundled examples, the time zone, the session's CSRF token); the view modules in assets/ fill it
+ * from the JSON API. One section per view, shown by the hash route (`#/alerts`,
+ * `#/notifications/42`, …) so every view and detail has a deep link. Asset and API URLs are
+ * relative (the page lives at `/ui/`), so the console also works behind a path-prefix proxy.
  */
 export interface PageView {
   timezone: string;
@@ -13,13 +14,31 @@ export interface PageView {
   sources: string[];
   examples: Example[];
   pollSeconds: number;
+  /** Browser sessions only: sent back in X-CSRF-Token on every state-changing request. */
+  csrfToken?: string;
+  /** Who signed in (session), shown beside the logout button. */
+  user?: string;
 }
+
+const TABS: [string, string, string][] = [
+  ['alerts', '告警', 'Alerts'],
+  ['notifications', '通知', 'Notifications'],
+  ['dead-letters', '死信', 'Dead letters'],
+  ['templates', '模板', 'Templates'],
+  ['receivers', '接收者', 'Receivers'],
+];
 
 export function renderPage(view: PageView): string {
   const option = (value: string, label: string, attrs = '') => `<option value="${e(value)}"${attrs}>${e(label)}</option>`;
   const sources = view.sources.map((source) => option(source, source)).join('');
   const examples = view.examples.map((example) => option(example.name, example.name, ` data-source="${e(example.source)}"`)).join('');
   const receivers = view.receivers.map((receiver) => option(receiver.name, `${receiver.name} (${receiver.kind}, ${receiver.msgtype})`)).join('');
+  const anyReceiver = `<option value="">全部 all</option>${view.receivers.map((receiver) => option(receiver.name, receiver.name)).join('')}`;
+  const anySource = `<option value="">全部 all</option>${sources}`;
+  const tabs = TABS.map(([id, zh, en]) => `<a href="#/${id}" data-tab="${id}"><span class="zh">${zh}</span> <span class="en">${en}</span>${id === 'dead-letters' ? ' <span id="dead-count" class="badge" hidden></span>' : ''}</a>`).join('');
+  const session = view.csrfToken
+    ? `<span class="user muted">${e(view.user ?? '')}</span><button type="button" id="logout" class="secondary small">退出 <span class="en">Sign out</span></button>`
+    : '';
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -28,65 +47,91 @@ export function renderPage(view: PageView): string {
 <title>wecom-alert-adapter · 控制台</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/console.css">
-<script src="assets/console.js" defer></script>
+${view.csrfToken ? `<meta name="csrf-token" content="${e(view.csrfToken)}">` : ''}
+<script type="module" src="assets/app.js"></script>
 </head>
-<body data-poll-seconds="${view.pollSeconds}">
+<body data-poll-seconds="${view.pollSeconds}" data-timezone="${e(view.timezone)}">
 <header class="top">
   <div class="brand"><strong>wecom-alert-adapter</strong> <span class="muted">时区 ${e(view.timezone)}</span></div>
   <span id="live" class="live" role="status">连接中… connecting</span>
-  <nav>
-    <a href="#notifications">通知</a>
-    <a href="#dead-letters">死信 <span id="dead-count" class="badge" hidden></span></a>
-    <a href="#receivers">接收者</a>
-    <a href="#playground">模板试验</a>
-  </nav>
+  ${session}
+  <nav class="tabs" aria-label="视图 Views">${tabs}</nav>
 </header>
 <main>
-<section id="notifications">
-  <h2>最近通知 <small>Recent notifications</small></h2>
-  <p class="muted">最近 100 次发送，点击一行查看发出的原始请求体 (click a row for the exact body sent).</p>
-  <div class="table-wrap">
-  <table class="rows">
-    <thead><tr><th>时间 Time</th><th>来源 Source</th><th>接收者 Receiver</th><th>状态 Status</th><th>errcode · 原因 Reason</th><th>告警 Alerts</th><th>字节 Bytes</th></tr></thead>
-    <tbody id="delivery-rows"><tr class="empty"><td colspan="7">加载中… loading</td></tr></tbody>
-  </table>
-  </div>
+<section id="view-alerts" data-view="alerts" hidden>
+  <h2 id="firing-heading">正在告警 <small>Firing now</small> <span id="firing-count" class="count"></span></h2>
+  <div id="firing-list" class="alert-list"><p class="empty">加载中… loading</p></div>
+  <h2 id="history-heading">告警历史 <small>Alert history</small></h2>
+  <form id="history-form" class="filters">
+    <label>名称 Name <input name="name" type="search" placeholder="MySQL" autocomplete="off"></label>
+    <label class="wide">标签匹配 Label matchers <input name="matchers" placeholder='cluster="prod", instance=~"db-.*"' autocomplete="off" spellcheck="false"></label>
+    <label>接收者 Receiver <select name="receiver">${anyReceiver}</select></label>
+    <label>来源 Source <select name="source">${anySource}</select></label>
+    <label>状态 Status <select name="status"><option value="">全部 all</option><option value="firing">告警中 firing</option><option value="resolved">已恢复 resolved</option></select></label>
+    <label>从 From <input name="from" type="datetime-local"></label>
+    <label>到 To <input name="to" type="datetime-local"></label>
+    <div class="actions"><button type="submit">搜索 Search</button> <button type="reset" class="secondary">清除 Clear</button></div>
+  </form>
+  <div id="history-result" aria-live="polite"></div>
 </section>
 
-<section id="dead-letters">
+<section id="view-notifications" data-view="notifications" hidden>
+  <h2 id="notifications-heading">通知 <small>Notifications</small></h2>
+  <form id="notification-form" class="filters">
+    <label>告警名称 Alert name <input name="name" type="search" autocomplete="off"></label>
+    <label>接收者 Receiver <select name="receiver">${anyReceiver}</select></label>
+    <label>状态 State <select name="state"><option value="">全部 all</option><option value="queued">排队 queued</option><option value="sending">发送中 sending</option><option value="retrying">重试中 retrying</option><option value="sent">已发送 sent</option><option value="dead">死信 dead</option></select></label>
+    <label>来源 Source <select name="source">${anySource}<option value="api">api</option><option value="digest">digest</option></select></label>
+    <label>从 From <input name="from" type="datetime-local"></label>
+    <label>到 To <input name="to" type="datetime-local"></label>
+    <input type="hidden" name="fingerprint">
+    <div class="actions"><button type="submit">筛选 Filter</button> <button type="reset" class="secondary">清除 Clear</button></div>
+  </form>
+  <p id="notification-filter-note" class="muted" hidden></p>
+  <div id="notification-list"><p class="empty">加载中… loading</p></div>
+  <div id="notification-detail" hidden></div>
+</section>
+
+<section id="view-dead-letters" data-view="dead-letters" hidden>
   <div class="section-head">
-    <h2>死信 <small>Dead letters</small></h2>
+    <h2 id="dead-letters-heading">死信 <small>Dead letters</small></h2>
     <button type="button" id="requeue-all" class="secondary" disabled>全部重新投递 Requeue all</button>
   </div>
-  <p class="muted">永久失败的消息。修正原因后重新投递 (fix the cause, then requeue).</p>
-  <ul id="dead-letter-list" class="letters"><li class="empty">加载中… loading</li></ul>
+  <p class="muted">永久失败的消息：按提示修正原因后重新投递 (failed permanently: fix the cause as the hint says, then requeue).</p>
+  <div id="dead-letter-list"><p class="empty">加载中… loading</p></div>
+  <div id="dead-letter-detail" hidden></div>
 </section>
 
-<section id="receivers">
-  <h2>接收者 <small>Receivers</small></h2>
+<section id="view-templates" data-view="templates" hidden>
+  <h2 id="templates-heading">模板编辑 <small>Template editor</small></h2>
+  <p class="muted">只渲染，不发送 (dry run: nothing is sent) — 与 <code>render</code> / <code>check</code> 命令相同。</p>
+  <div class="editor">
+    <div class="editor-left">
+      <label>模板 Template <select id="tpl-name"></select></label>
+      <div id="tpl-origin" class="muted"></div>
+      <textarea id="tpl-text" rows="18" spellcheck="false" autocomplete="off" aria-label="模板源码 Template source"></textarea>
+      <div id="tpl-errors" class="tpl-errors" aria-live="polite"></div>
+      <div class="actions"><button type="button" id="tpl-save" hidden>保存并重载 Save &amp; reload</button> <button type="button" id="tpl-download" class="secondary">下载 Download</button> <span id="tpl-save-note" class="muted"></span></div>
+      <details id="tpl-payload-box" class="payload-box">
+        <summary>示例数据 Payload</summary>
+        <label>来源 Source <select id="pg-source">${sources}</select></label>
+        <label>示例 Example <select id="pg-example"><option value="">— 粘贴 paste —</option>${examples}</select></label>
+        <label>接收者 Receiver <select id="pg-receiver"><option value="">按路由表 by routing table</option>${receivers}</select></label>
+        <textarea id="pg-payload" rows="10" spellcheck="false" autocomplete="off" aria-label="Payload (JSON)" placeholder='{"version":"4","status":"firing","alerts":[…]}'></textarea>
+      </details>
+    </div>
+    <div class="editor-right">
+      <div id="tpl-status" class="muted" aria-live="polite"></div>
+      <div id="preview-result"></div>
+    </div>
+  </div>
+</section>
+
+<section id="view-receivers" data-view="receivers" hidden>
+  <h2 id="receivers-heading">接收者 <small>Receivers</small></h2>
   <div id="receiver-list" class="cards"><p class="empty">加载中… loading</p></div>
 </section>
-
-<section id="playground">
-  <h2>模板试验 <small>Template playground</small></h2>
-  <p class="muted">只渲染，不发送 (dry run: nothing is sent or stored) — 与 <code>render</code> 命令相同。</p>
-  <form id="playground-form" class="playground">
-    <label>来源 Source <select name="source" id="pg-source">${sources}</select></label>
-    <label>示例 Example <select name="example" id="pg-example"><option value="">— 粘贴 paste —</option>${examples}</select></label>
-    <label>接收者 Receiver <select name="receiver" id="pg-receiver"><option value="">按路由表 by routing table</option>${receivers}</select></label>
-    <label class="wide">Payload (JSON) <textarea name="payload" id="pg-payload" rows="10" spellcheck="false" autocomplete="off" placeholder='{"version":"4","status":"firing","alerts":[…]}'></textarea></label>
-    <div class="wide"><button type="submit" id="pg-render">渲染 Render</button></div>
-  </form>
-  <div id="preview-result" aria-live="polite"></div>
-</section>
 </main>
-
-<dialog id="delivery-dialog">
-  <div class="dialog-head"><strong id="dialog-title">请求体 Body</strong><button type="button" id="dialog-close" class="secondary">关闭 Close</button></div>
-  <div id="dialog-meta" class="muted"></div>
-  <div id="dialog-preview" class="wecom"></div>
-  <pre id="dialog-body" class="raw"></pre>
-</dialog>
 <noscript><p class="error">控制台需要 JavaScript (the console needs JavaScript); 命令行见 dead-letters / render / send-test。</p></noscript>
 </body>
 </html>

@@ -1,25 +1,33 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { requireAuth } from '../http/auth';
 import type { Service } from '../service';
 import { SOURCES } from '../sources/registry';
 import { uiApi } from './api';
 import { serveAsset } from './assets';
 import { listExamples } from './examples';
 import { renderPage } from './page';
+import { consoleAuth, sessionOf } from './session/console-auth';
+import { loginRoutes } from './session/login';
+import { SessionStore } from './session/session-store';
+import { uiSettings } from './settings';
 
 /**
- * The web console (`GET /ui`), mounted at `/ui`: a page, its two assets and a JSON API, all behind
- * the same inbound auth as the webhooks. `server.ui: false` makes it absent (404), checked per
- * request so a reload turns it on or off.
+ * The web console (`GET /ui`), mounted at `/ui`: a page, its assets and a JSON API, behind the
+ * same inbound credentials as the webhooks, presented either as an Authorization header or as a
+ * browser session from the login page (session/). `server.ui: false` makes it absent (404),
+ * checked per request so a reload turns it on or off.
  */
 export const POLL_SECONDS = 3;
 
 export function uiRoutes(service: Service): Router {
   const router = Router();
   // Leaving the router ('router') falls through to the app's 404, as for any unknown path.
-  router.use((_req, _res, next) => next(service.current.config.server.ui ? undefined : 'router'));
-  router.use(requireAuth(() => service.current.config.server.auth));
+  const sessions = new SessionStore(service.clock);
+  router.use((_req, _res, next) => next(uiSettings(service.current.config).enabled ? undefined : 'router'));
   router.use(securityHeaders);
+  // The login page and its stylesheet are reachable signed out; everything else is not.
+  router.get('/assets/console.css', serveAsset);
+  router.use(loginRoutes(service, sessions));
+  router.use(consoleAuth(service, sessions));
   router.get('/', (req, res) => {
     // Relative asset and API URLs need the trailing slash; a relative Location keeps a proxy prefix.
     if (!req.originalUrl.split('?')[0].endsWith('/')) return res.redirect(302, 'ui/');
@@ -32,6 +40,8 @@ export function uiRoutes(service: Service): Router {
         sources: Object.keys(SOURCES),
         examples: listExamples(),
         pollSeconds: POLL_SECONDS,
+        csrfToken: sessionOf(res)?.csrf,
+        user: sessionOf(res)?.user,
       }),
     );
   });

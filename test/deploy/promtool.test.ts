@@ -98,12 +98,12 @@ describe('Prometheus rules and dashboard PromQL (promtool)', () => {
     expect(output).toContain('SUCCESS');
   });
 
-  it('the unit tests cover the dead-letter and config-reload alerts', () => {
+  it('the unit tests cover the dead-letter, config-reload and unknown-receiver alerts', () => {
     const tests = parse(readFileSync(rulesTestFile, 'utf8')) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[] };
     const firing = new Set(
       tests.tests.flatMap((test) => (test.alert_rule_test ?? []).filter((check) => check.exp_alerts.length > 0).map((check) => check.alertname)),
     );
-    for (const name of ['WecomAdapterDeadLettersGrowing', 'WecomAdapterDeadLettersPresent', 'WecomAdapterConfigReloadFailed']) {
+    for (const name of ['WecomAdapterDeadLettersGrowing', 'WecomAdapterDeadLettersPresent', 'WecomAdapterConfigReloadFailed', 'WecomAdapterUnknownReceiver']) {
       expect(firing).toContain(name);
     }
   });

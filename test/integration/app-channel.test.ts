@@ -101,6 +101,54 @@ describe('AppChannel tokens', () => {
   });
 });
 
+describe('AppChannel after one reset gettoken connection (issue 16 item 7)', () => {
+  it('retries gettoken within seconds (fake clock), and the error blames the network, not the secret', async () => {
+    let now = Date.parse('2025-03-18T02:00:00Z');
+    const tokens = new TokenCache({ now: () => now });
+    const channel = channelFor(appConfig(), { tokens });
+    fake.replySequence('/cgi-bin/gettoken', [{ destroy: true }]);
+    const first = await channel.send(message('text', '告警 1'));
+    expect(first).toMatchObject({ ok: false, retry: true, reason: 'network' });
+    if (first.ok) throw new Error('expected a failure');
+    expect(first.retryAfterMs).toBeGreaterThanOrEqual(500);
+    expect(first.retryAfterMs).toBeLessThanOrEqual(1_000);
+    expect(first.error).not.toMatch(/secret|IP for an hour/i);
+    // Still inside the short pause: fails fast with the real cause, no second gettoken yet.
+    const paused = await channel.send(message('text', '告警 2'));
+    expect(paused).toMatchObject({ ok: false, retry: true, reason: 'network' });
+    if (!paused.ok) expect(paused.error).toMatch(/gettoken retried in 1 s: the last call failed transiently \(network\)/);
+    expect(fake.gettokenCalls()).toBe(1);
+    now += first.retryAfterMs!;
+    expect(await channel.send(message('text', '告警 3'))).toEqual({ ok: true, errcode: 0, warnings: [] });
+    expect(fake.gettokenCalls()).toBe(2);
+    expect(fake.accepted('/message/send').map((r) => r.body.text.content)).toEqual(['告警 3']);
+  });
+
+  it('delivers through the outbox within seconds, not after a minute', async () => {
+    const { buildApp } = await import('../support/build-app');
+    const t = await buildApp({
+      wecom: { api_base: fake.url, timeout: '2s' },
+      delivery: { retry: { initial_backoff: '20ms', max_backoff: '200ms', rate_limited_backoff: '200ms' } },
+      receivers: [{ name: 'ops-app', app: { corp_id: CORP, secret: SECRET, agent_id: 1000002, to_user: 'zhangsan' } }],
+      route: { receiver: 'ops-app' },
+    });
+    try {
+      fake.replySequence('/cgi-bin/gettoken', [{ destroy: true }]);
+      const startedAt = Date.now();
+      await t.service.ingest('alertmanager', loadFixture('real-alertmanager-0.25-firing.json'));
+      // Before the fix the cache refused gettoken for 60 s; the transient pause is at most 1 s here.
+      await fake.waitFor(() => fake.accepted('/message/send').length === 1, 10_000, 'the app message after the reset');
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      expect(fake.gettokenCalls()).toBe(2);
+      const logs = t.logs.join('');
+      expect(logs).toContain('"reason":"network"');
+      expect(logs).not.toMatch(/wrong secrets|IP for an hour/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('AppChannel answers', () => {
   it('explains 60020 with the egress IP from errmsg', async () => {
     fake.replySequence('/message/send', [

@@ -58,9 +58,19 @@ describe('web console API', () => {
     await fake.stop();
   });
 
-  it.each(['/ui', '/ui/', '/ui/api/deliveries', '/ui/api/dead-letters', '/ui/assets/console.js'])('answers 401 on %s without credentials', async (path) => {
+  it.each(['/ui/api/deliveries', '/ui/api/dead-letters', '/ui/api/notifications', '/ui/api/alerts/firing', '/ui/assets/app.js'])('answers 401 on %s without credentials', async (path) => {
     const res = await request(t.app).get(path).expect(401);
     expect(res.headers['www-authenticate']).toBe('Basic realm="wecom-alert-adapter"');
+  });
+
+  it('sends a signed-out browser from the page to the login page, and the console script gets no password prompt', async () => {
+    expect((await request(t.app).get('/ui/').set('Accept', 'text/html').expect(302)).headers.location).toBe('login');
+    expect((await request(t.app).get('/ui').set('Accept', 'text/html').expect(302)).headers.location).toBe('ui/login');
+    const res = await request(t.app).get('/ui/api/notifications').set('X-Console', '1').expect(401);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    // The login page and its stylesheet are reachable signed out.
+    await request(t.app).get('/ui/login').expect(200).expect('Content-Type', /html/);
+    await request(t.app).get('/ui/assets/console.css').expect(200);
   });
 
   it('answers 401 to POSTs without credentials, before anything happens', async () => {
@@ -83,16 +93,19 @@ describe('web console API', () => {
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['x-frame-options']).toBe('DENY');
-    expect(res.text).toContain('<script src="assets/console.js" defer></script>');
+    expect(res.text).toContain('<script type="module" src="assets/app.js"></script>');
     expect(res.text).toContain('<option value="broken">broken (robot, markdown)</option>');
     expect(res.text).toContain('data-source="grafana"');
     expect(res.text).not.toContain('<script>');
   });
 
-  it('serves its two assets and nothing else', async () => {
-    const js = await get('/ui/assets/console.js').expect(200);
-    expect(js.headers['content-type']).toMatch(/^text\/javascript/);
-    expect(js.text).toContain('wecomMarkdownToHtml');
+  it('serves its assets (one module per view) and nothing else', async () => {
+    for (const name of ['app.js', 'api.js', 'dom.js', 'view-alerts.js', 'view-notifications.js', 'view-dead-letters.js', 'view-templates.js', 'view-receivers.js']) {
+      const js = await get(`/ui/assets/${name}`).expect(200);
+      expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+    }
+    expect((await get('/ui/assets/wecom-markdown.js').expect(200)).text).toContain('wecomMarkdownToHtml');
+    await get('/ui/assets/console.js').expect(404);
     await get('/ui/assets/console.css').expect('Content-Type', /^text\/css/).expect(200);
     await get('/ui/assets/package.json').expect(404);
     await get('/ui/assets/..%2F..%2F..%2Fpackage.json').expect(404);
@@ -112,6 +125,7 @@ describe('web console API', () => {
       msgtype: 'markdown',
       status: 'sent',
       errcode: 0,
+      jobs: [{ id: expect.any(String), part: 1, total: 1 }],
       alertCount: 2,
       bytes: expect.any(Number),
     });
@@ -139,6 +153,7 @@ describe('web console API', () => {
         hint: expect.stringContaining('key 只填 key= 后面的值'),
         error: expect.any(String),
         attempts: expect.any(Number),
+        names: ['MySQL连接数过高'],
       },
     ]);
   });
@@ -256,13 +271,13 @@ describe('web console switch (server.ui)', () => {
     const t = await buildApp(config(), { reload });
     dir = t.dir;
     try {
-      for (const path of ['/ui', '/ui/', '/ui/api/deliveries', '/ui/assets/console.js']) {
+      for (const path of ['/ui', '/ui/', '/ui/api/deliveries', '/ui/assets/app.js', '/ui/login']) {
         const res = await request(t.app).get(path).expect(404);
         expect(res.body.error).toMatch(/^no route for GET/);
       }
       ui = true;
       await request(t.app).post('/-/reload').set('Authorization', AUTH).expect(200);
-      await request(t.app).get('/ui/').expect(401);
+      await request(t.app).get('/ui/api/receivers').expect(401);
       await request(t.app).get('/ui/').set('Authorization', AUTH).expect(200);
       ui = false;
       await request(t.app).post('/-/reload').set('Authorization', AUTH).expect(200);
@@ -281,34 +296,5 @@ describe('web console switch (server.ui)', () => {
     } finally {
       await t.close();
     }
-  });
-});
-
-describe('WeCom markdown preview (console.js, run in Node)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { wecomMarkdownToHtml } = require('../../src/ui/assets/console.js') as { wecomMarkdownToHtml: (text: string) => string };
-
-  it('renders the subset WeCom supports', () => {
-    const html = wecomMarkdownToHtml(
-      '## <font color="warning">告警 1 条</font>\n**CPU** <font color="info">已恢复</font> <font color="comment">prod</font>\n> 实例 `db-1:9104`\n> [查看](https://grafana.example.cn/d/x?a=1&b=2)\n\n<@zhangsan>',
-    );
-    expect(html).toBe(
-      '<h2><span class="wc-warning">告警 1 条</span></h2>' +
-        '<p><strong>CPU</strong> <span class="wc-info">已恢复</span> <span class="wc-comment">prod</span></p>' +
-        '<blockquote>实例 <code>db-1:9104</code><br><a href="https://grafana.example.cn/d/x?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">查看</a></blockquote>' +
-        '<p><span class="wc-mention">@zhangsan</span></p>',
-    );
-  });
-
-  it.each([
-    ['a script tag', '<script>alert(1)</script>', '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>'],
-    ['an img onerror', '<img src=x onerror=alert(1)>', '<p>&lt;img src=x onerror=alert(1)&gt;</p>'],
-    ['a javascript: link', '[x](javascript:alert(1))', '<p>[x](javascript:alert(1))</p>'],
-    ['a quote breaking out of href', '[x](https://a.cn/"onmouseover="alert(1))', '<p><a href="https://a.cn/&quot;onmouseover=&quot;alert(1" target="_blank" rel="noopener noreferrer">x</a>)</p>'],
-    ['an unknown font colour', '<font color="red" onclick="x">r</font>', '<p>&lt;font color=&quot;red&quot; onclick=&quot;x&quot;&gt;r&lt;/font&gt;</p>'],
-    ['markup inside code', '`<b>x</b>`', '<p><code>&lt;b&gt;x&lt;/b&gt;</code></p>'],
-    ['a mention with markup', '<@a"><img>', '<p>&lt;@a&quot;&gt;&lt;img&gt;</p>'],
-  ])('escapes %s before applying the subset', (_name, input, expected) => {
-    expect(wecomMarkdownToHtml(input)).toBe(expected);
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_SEVERITY_SCHEME } from '../../src/render/severity';
 import fc from 'fast-check';
 import type { Alert, AlertLinks, SourceName } from '../../src/model/alert';
 import type { AlertNotification } from '../../src/model/notification';
@@ -131,7 +132,8 @@ function neutralize(notification: AlertNotification, mode: SanitizeMode): AlertN
   const tokens = new Map<string, string>();
   const neutral = (value: string): string => {
     const clean = sanitizeValue(value, mode);
-    if (clean === '') return '';
+    // Whitespace-only text counts as absent (the render layer trims payload text).
+    if (clean.trim() === '') return '';
     let token = tokens.get(clean);
     if (!token) tokens.set(clean, (token = `n${tokens.size + 1}`));
     return token;
@@ -143,9 +145,14 @@ function neutralize(notification: AlertNotification, mode: SanitizeMode): AlertN
     alerts: notification.alerts.map((alert) => ({
       ...alert,
       name: neutral(alert.name),
-      severity: neutral(alert.severity),
+      // A known severity decides the line's style (emoji, weight, colour): keep it; neutralize the rest.
+      severity: DEFAULT_SEVERITY_SCHEME.byValue.has(alert.severity.trim().toLowerCase()) ? alert.severity : neutral(alert.severity),
       summary: neutral(alert.summary),
-      description: neutral(alert.description),
+      // Descriptions keep their own line breaks (Kibana multi-line messages): neutralize per line.
+      description: alert.description
+        .split(/\r\n|\r|\n/)
+        .map((line) => (sanitizeValue(line, mode).trim() === '' ? '' : neutral(line)))
+        .join('\n'),
       labels: map(alert.labels),
       annotations: map(alert.annotations),
       value: alert.value === undefined ? undefined : neutral(alert.value),

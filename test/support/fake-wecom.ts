@@ -163,6 +163,7 @@ export class FakeWecom {
     if (request.path.endsWith('/cgi-bin/webhook/send')) return this.robotReply(request);
     if (request.path.endsWith('/cgi-bin/gettoken')) return this.tokenReply(request);
     if (request.path.endsWith('/cgi-bin/message/send')) return this.appReply(request);
+    if (request.path.endsWith('/cgi-bin/message/update_template_card')) return this.updateCardReply(request);
     return { status: 404, text: 'not found' };
   }
 
@@ -193,6 +194,19 @@ export class FakeWecom {
     return { json: { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.options.tokenExpiresIn ?? 7200 } };
   }
 
+  /** message/update_template_card (/94888): token, agentid, a response_code, and a card or a button. */
+  private updateCardReply(request: RecordedRequest): Reply {
+    const token = request.query.get('access_token') ?? '';
+    if (!this.validTokens.has(token)) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
+    const body = request.body;
+    if (!body?.response_code || typeof body.agentid !== 'number') return { json: { errcode: 40058, errmsg: 'response_code or agentid missing' } };
+    if (body.template_card) {
+      const error = validateTemplateCard(body.template_card);
+      if (error) return { json: error };
+    } else if (!body.button?.replace_name) return { json: { errcode: 40058, errmsg: 'template_card or button required' } };
+    return { json: { errcode: 0, errmsg: 'ok', invaliduser: [] } };
+  }
+
   private appReply(request: RecordedRequest): Reply {
     const token = request.query.get('access_token') ?? '';
     if (!token) return { json: { errcode: 41001, errmsg: 'access_token missing' } };
@@ -214,6 +228,19 @@ export class FakeWecom {
   }
 }
 
+/** validateTemplateCard checks an app template_card as documented (/90236): button_interaction needs task_id and 1–6 buttons. */
+function validateTemplateCard(card: any): { errcode: number; errmsg: string } | undefined {
+  if (!card || typeof card !== 'object' || !card.main_title?.title) return { errcode: 40058, errmsg: 'template_card.main_title.title missing' };
+  if (!/^https?:\/\//.test(card.card_action?.url ?? '')) return { errcode: 40058, errmsg: 'template_card.card_action.url missing' };
+  if (card.card_type === 'button_interaction') {
+    if (typeof card.task_id !== 'string' || !/^[A-Za-z0-9_\-@]{1,128}$/.test(card.task_id)) return { errcode: 40058, errmsg: 'invalid task_id' };
+    if (!Array.isArray(card.button_list) || card.button_list.length < 1 || card.button_list.length > 6) return { errcode: 40058, errmsg: 'button_list must have 1 to 6 buttons' };
+    if (card.button_list.some((button: any) => !button.text || !button.key || Buffer.byteLength(button.key) > 1024)) return { errcode: 40058, errmsg: 'invalid button' };
+    return undefined;
+  }
+  return card.card_type === 'text_notice' ? undefined : { errcode: 40058, errmsg: 'invalid card_type' };
+}
+
 /** validateAppBody checks app message/send bodies (recipients, msgtype, byte limits, card url) as WeCom does. */
 export function validateAppBody(body: any): { errcode: number; errmsg: string } | undefined {
   if (!body || typeof body !== 'object') return { errcode: 40058, errmsg: 'invalid json' };
@@ -225,6 +252,7 @@ export function validateAppBody(body: any): { errcode: number; errmsg: string } 
     if (Buffer.byteLength(content) > 2048) return { errcode: type === 'text' ? 45002 : 40058, errmsg: `${type}.content exceed max length 2048` };
     return undefined;
   }
+  if (type === 'template_card') return validateTemplateCard(body.template_card);
   if (type === 'textcard') {
     const card = body.textcard ?? {};
     if (!card.title || !card.description) return { errcode: 40058, errmsg: 'textcard title/description missing' };

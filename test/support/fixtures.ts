@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedPayload } from '../../src/model/alert';
 import type { AlertNotification } from '../../src/model/notification';
+import { orderAlerts } from '../../src/render/alert-order';
+import { DEFAULT_SEVERITY_SCHEME } from '../../src/render/severity';
 
 export const FIXTURES_DIR = join(__dirname, '../fixtures/payloads');
 
@@ -15,7 +17,7 @@ export function rawFixture(name: string): string {
   return readFileSync(join(FIXTURES_DIR, name), 'utf8');
 }
 
-/** notificationOf wraps a parsed payload as one notification for a receiver. */
+/** notificationOf wraps a parsed payload as one notification for a receiver, alerts in reading order as the pipeline puts them. */
 export function notificationOf(parsed: ParsedPayload, receiver = 'test', template: string = parsed.source): AlertNotification {
   return {
     kind: 'alerts',
@@ -23,12 +25,14 @@ export function notificationOf(parsed: ParsedPayload, receiver = 'test', templat
     receiver,
     template,
     groupKey: parsed.groupKey,
-    alerts: parsed.alerts,
+    alerts: orderAlerts(parsed.alerts, DEFAULT_SEVERITY_SCHEME),
     groupLabels: parsed.groupLabels,
     commonLabels: parsed.commonLabels,
     commonAnnotations: parsed.commonAnnotations,
     externalURL: parsed.externalURL,
     truncatedAlerts: parsed.truncatedAlerts,
+    ...(parsed.senderTitle ? { senderTitle: parsed.senderTitle } : {}),
+    ...(parsed.senderMessage ? { senderMessage: parsed.senderMessage } : {}),
   };
 }
 

@@ -85,6 +85,27 @@ export interface AlertmanagerOptions {
   bearerToken?: string;
   groupWait?: string;
   groupInterval?: string;
+  /** HA mode: cluster on loopback with these peers (default: clustering disabled). */
+  cluster?: AlertmanagerCluster;
+  /** Process name in messages (default `alertmanager`). */
+  name?: string;
+}
+
+/** Gossip settings of one clustered Alertmanager (`--cluster.*` flags of Alertmanager 0.25). */
+export interface AlertmanagerCluster {
+  /** This instance's gossip port on 127.0.0.1 (TCP and UDP). */
+  listenPort: number;
+  /** The other members' gossip ports on 127.0.0.1. */
+  peerPorts: number[];
+  /**
+   * `--cluster.peer-timeout`: how long the member at position N waits (N × timeout) before it
+   * checks the notification log and sends; short, so both members really send.
+   */
+  peerTimeout: string;
+  /** `--cluster.gossip-interval`; Alertmanager waits ~4 × 10 × this for gossip to settle at start. */
+  gossipInterval: string;
+  /** `--cluster.pushpull-interval`: full state syncs. */
+  pushpullInterval: string;
 }
 
 export interface RunningAlertmanager {
@@ -141,10 +162,10 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
         `--storage.path=${join(options.dir, `am-data-${attempt}`)}`,
         `--web.listen-address=127.0.0.1:${port}`,
         `--web.external-url=${url}`,
-        '--cluster.listen-address=',
+        ...clusterArgs(options.cluster),
         '--log.level=debug',
       ],
-      { name: 'alertmanager', cwd: options.dir },
+      { name: options.name ?? 'alertmanager', cwd: options.dir },
     );
     try {
       await waitForHttp(`${url}/-/ready`, proc, 15_000);
@@ -159,6 +180,55 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
     };
     return { url, port, proc, configPath, postAlerts };
   }
+}
+
+function clusterArgs(cluster: AlertmanagerCluster | undefined): string[] {
+  if (!cluster) return ['--cluster.listen-address='];
+  return [
+    `--cluster.listen-address=127.0.0.1:${cluster.listenPort}`,
+    `--cluster.advertise-address=127.0.0.1:${cluster.listenPort}`,
+    ...cluster.peerPorts.map((port) => `--cluster.peer=127.0.0.1:${port}`),
+    `--cluster.peer-timeout=${cluster.peerTimeout}`,
+    `--cluster.gossip-interval=${cluster.gossipInterval}`,
+    `--cluster.pushpull-interval=${cluster.pushpullInterval}`,
+  ];
+}
+
+/**
+ * startAlertmanagerPair starts two clustered Alertmanagers (an HA pair) with the same config, each
+ * with its own `--web.external-url`, gossiping on loopback, and resolves once each reports the
+ * cluster `ready` with both members (before that, Alertmanager holds notifications back).
+ */
+export async function startAlertmanagerPair(
+  options: Omit<AlertmanagerOptions, 'cluster' | 'name'> & { cluster: Omit<AlertmanagerCluster, 'listenPort' | 'peerPorts'> },
+): Promise<[RunningAlertmanager, RunningAlertmanager]> {
+  const ports = [await freePort(), await freePort()];
+  const pair: RunningAlertmanager[] = [];
+  try {
+    for (const [index, listenPort] of ports.entries()) {
+      pair.push(
+        await startAlertmanager({
+          ...options,
+          name: `alertmanager-${index}`,
+          dir: join(options.dir, `am-${index}`),
+          cluster: { ...options.cluster, listenPort, peerPorts: ports.filter((port) => port !== listenPort) },
+        }),
+      );
+    }
+    const deadline = Date.now() + 20_000;
+    for (const am of pair) {
+      for (;;) {
+        const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as { cluster?: { status?: string; peers?: unknown[] } };
+        if (status.cluster?.status === 'ready' && status.cluster.peers?.length === 2) break;
+        if (Date.now() > deadline) throw new Error(`${am.proc.name} cluster not ready with 2 peers: ${JSON.stringify(status.cluster)}\n${am.proc.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  } catch (err) {
+    for (const am of pair) await am.proc.stop();
+    throw err;
+  }
+  return [pair[0], pair[1]];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,21 +287,54 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
 }
 
 /**
+ * startRealClientAdapter: the adapter process of the real-client suites — bearer auth on, one robot
+ * receiver `ops` pointing at the fake WeCom, fast retries; `delivery` keys override (e.g. dedup_window).
+ */
+export async function startRealClientAdapter(options: { dir: string; fakeUrl: string; token: string; robotKey: string; delivery?: Record<string, unknown> }): Promise<ServiceProcess> {
+  return startService({
+    dir: join(options.dir, 'adapter'),
+    config: {
+      server: { auth: { bearer_tokens: [options.token] }, timezone: 'Asia/Shanghai' },
+      wecom: { api_base: options.fakeUrl, timeout: '2s' },
+      delivery: { retry: { initial_backoff: '50ms', max_backoff: '500ms', rate_limited_backoff: '500ms' }, ...options.delivery },
+      receivers: [{ name: 'ops', robot: { key: options.robotKey } }],
+      route: { receiver: 'ops' },
+    },
+  });
+}
+
+/**
  * startAdapterBehindAlertmanager: the adapter process (bearer auth on, one robot receiver pointing at
  * the fake WeCom) and a real Alertmanager whose webhook posts to it — the setup both real-client
  * suites share.
  */
 export async function startAdapterBehindAlertmanager(options: { bins: Binaries; dir: string; fakeUrl: string; token: string; robotKey: string }): Promise<{ adapter: ServiceProcess; am: RunningAlertmanager }> {
-  const adapter = await startService({
-    dir: join(options.dir, 'adapter'),
-    config: {
-      server: { auth: { bearer_tokens: [options.token] }, timezone: 'Asia/Shanghai' },
-      wecom: { api_base: options.fakeUrl, timeout: '2s' },
-      delivery: { retry: { initial_backoff: '50ms', max_backoff: '500ms', rate_limited_backoff: '500ms' } },
-      receivers: [{ name: 'ops', robot: { key: options.robotKey } }],
-      route: { receiver: 'ops' },
-    },
-  });
+  const adapter = await startRealClientAdapter(options);
   const am = await startAlertmanager({ bins: options.bins, dir: join(options.dir, 'am'), webhookUrl: `${adapter.url}/webhook/alertmanager`, bearerToken: options.token });
   return { adapter, am };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+
+export interface RunningRedis {
+  url: string;
+  port: number;
+  proc: ManagedProcess;
+}
+
+/** startRedisServer runs Debian's redis-server on a free loopback port, without persistence, and waits until it accepts connections. */
+export async function startRedisServer(bin: string, dir: string): Promise<RunningRedis> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const proc = spawnManaged(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { name: 'redis-server' });
+  const deadline = Date.now() + 10_000;
+  while (!proc.output().includes('Ready to accept connections')) {
+    if (!proc.running() || Date.now() > deadline) {
+      await proc.stop();
+      throw new Error(`redis-server did not become ready on 127.0.0.1:${port}\n${proc.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { url: `redis://127.0.0.1:${port}/0`, port, proc };
 }

@@ -17,7 +17,7 @@ describe('config JSON Schema (editor support)', () => {
 
   it('describes every top-level key and rejects unknown ones', () => {
     const schema = configJsonSchema() as { properties: Record<string, unknown>; additionalProperties?: boolean; required?: string[] };
-    expect(Object.keys(schema.properties).sort()).toEqual(['delivery', 'digests', 'receivers', 'route', 'server', 'storage', 'templates', 'wecom']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['delivery', 'digests', 'messages', 'oncall', 'receivers', 'route', 'server', 'storage', 'templates', 'wecom']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(expect.arrayContaining(['receivers', 'route']));
   });

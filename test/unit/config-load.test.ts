@@ -125,6 +125,9 @@ describe('parseConfigText', () => {
     ],
     ['short bearer token', `server: { auth: { bearer_tokens: [short] } }\n${MINIMAL}`, ['server.auth.bearer_tokens[0]: too short: use at least 8 characters']],
     ['basic auth without password', `server: { auth: { basic: { username: ops } } }\n${MINIMAL}`, ['server.auth.basic.password: required (or password_file)']],
+    ['allowed origin with a path', `server: { allowed_origins: ["https://grafana.example.cn/d/x"] }\n${MINIMAL}`, ['server.allowed_origins[0]: not an origin: use scheme://host[:port] without a path, e.g. https://grafana.example.cn']],
+    ['trusted proxy that is not an address', `server: { trusted_proxies: [10.0.0.0/33] }\n${MINIMAL}`, ['server.trusted_proxies[0]: use an IP address, a CIDR range (10.0.0.0/8) or loopback, linklocal, uniquelocal']],
+    ['throttle without failures', `server: { auth: { bearer_tokens: [long-enough-token], throttle: { max_failures: 0 } } }\n${MINIMAL}`, ['server.auth.throttle.max_failures: Too small: expected number to be >=1']],
     [
       'app duplicate_check_interval over 4h',
       'receivers:\n  - name: app\n    app: { corp_id: ww1, secret: s, agent_id: 1, to_tag: "1", duplicate_check_interval: 5h }\nroute:\n  receiver: app\n',
@@ -150,13 +153,16 @@ describe('parseConfigText', () => {
     expect(config.server).toEqual({
       listen: '0.0.0.0:8090',
       body_limit: 1_048_576,
+      kibana_body_limit: 16_777_216,
       timezone: 'Asia/Shanghai',
       ui: true,
       log_level: 'info',
       request_timeout: 30_000,
+      allowed_origins: [],
+      trusted_proxies: [],
     });
     expect(config.wecom).toEqual({ api_base: 'https://qyapi.weixin.qq.com', timeout: 10_000 });
-    expect(config.storage).toEqual({ path: './data' });
+    expect(config.storage).toEqual({ path: './data', history_max_size: 128 * 1024 * 1024 });
     expect(config.delivery).toEqual({
       dedup_window: 60_000,
       retry: { initial_backoff: 1_000, max_backoff: 300_000, max_age: 3_600_000, rate_limited_backoff: 60_000 },

@@ -67,7 +67,7 @@ describe('digest schedules in a non-UTC zone', () => {
 });
 
 describe('DigestScheduler schedules', () => {
-  const history: HistoryStore = { record: async () => undefined, received: async () => [], latest: async () => [], prune: async () => 0, close: async () => undefined };
+  const history: HistoryStore = { record: async () => undefined, received: async () => [], latest: async () => [], search: async () => ({ records: [], scanned: 0, truncated: false }), current: async () => [], prune: async () => 0, close: async () => undefined };
   const configOf = (timezone: string, schedule: string) =>
     validateConfig(
       { server: { timezone }, receivers: [{ name: 'ops', console: null }], route: { receiver: 'ops' }, digests: [{ name: 'morning', receiver: 'ops', schedule }] },

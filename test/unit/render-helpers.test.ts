@@ -22,7 +22,7 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
   ['duration with an empty end is up to now', '{{duration a b}}', { a: '2025-03-18T03:59:15Z', b: '' }, '45s'],
   ['duration of nothing', '[{{duration missing}}]', {}, '[]'],
   ['severityColor', '{{severityColor "critical"}} {{severityColor "warning"}} {{severityColor "info"}} {{severityColor x}}', {}, 'warning warning comment comment'],
-  ['severityLabel', '{{severityLabel "critical"}}/{{severityLabel "warn"}}/{{severityLabel "info"}}/{{severityLabel ""}}/{{severityLabel "P5"}}', {}, '严重/警告/提示/未定级/P5'],
+  ['severityLabel', '{{severityLabel "critical"}}/{{severityLabel "warn"}}/{{severityLabel "info"}}/{{severityLabel ""}}/{{severityLabel "P9"}}', {}, '严重/警告/提示/未定级/P9'],
   ['truncate within limit', '{{truncate s 100}}', { s: '磁盘空间不足' }, '磁盘空间不足'],
   ['truncate in bytes', '{{truncate s 10}}', { s: '磁盘空间不足' }, '磁盘…'],
   ['truncate of nothing', '[{{truncate missing 10}}]', {}, '[]'],
@@ -62,7 +62,7 @@ describe('template helpers through TemplateEngine', () => {
 
   it('registers exactly the documented helpers', () => {
     expect(Object.keys(templateHelpers).sort()).toEqual(
-      ['add', 'and', 'date', 'default', 'duration', 'eq', 'gt', 'join', 'labelsText', 'len', 'lower', 'lt', 'ne', 'not', 'or', 'severityColor', 'severityLabel', 'since', 'stateReason', 'truncate', 'upper'].sort(),
+      ['add', 'and', 'date', 'default', 'duration', 'eq', 'gt', 'join', 'labelsText', 'len', 'lower', 'lt', 'ne', 'not', 'or', 'severityColor', 'severityEmoji', 'severityLabel', 'since', 'clip', 'when', 'stateReason', 'truncate', 'upper'].sort(),
     );
   });
 });

@@ -63,7 +63,8 @@ describe('pack', () => {
   });
 
   it('truncates a single alert larger than a message with a visible marker', () => {
-    const huge = manyAlerts(1, '很长的摘要'.repeat(400));
+    // A firing alert: a resolution is one short line and carries no summary.
+    const huge = manyAlerts(2, '很长的摘要'.repeat(400)).slice(1);
     const messages = pack([entry('a', huge)], { ...base, format: robotMarkdown });
     expect(messages).toHaveLength(1);
     expect(messages[0].truncated).toBe(true);
@@ -85,16 +86,25 @@ describe('pack', () => {
     messages.forEach((message) => expect(byteLength(message.content)).toBeLessThanOrEqual(2048));
   });
 
-  it('adds inline <@user> mentions within the limit and a companion text for mobiles', () => {
+  it('mentions a split notification once: inline <@user> and one companion text for mobiles, in part 1 only', () => {
     const mention = { users: ['zhangsan'], mobiles: ['13800001111'], all: false };
     const messages = pack([entry('a', manyAlerts(120))], { ...base, format: robotMarkdown, mention });
     const real = messages.filter((m) => !m.companion);
-    real.forEach((message) => {
-      expect(message.bytes).toBeLessThanOrEqual(4096);
-      expect(message.content).toMatch(/<@zhangsan>$/);
-    });
+    expect(real.length).toBeGreaterThan(1);
+    real.forEach((message) => expect(message.bytes).toBeLessThanOrEqual(4096));
+    expect(real[0].content).toMatch(/<@zhangsan>$/);
+    real.slice(1).forEach((message) => expect(message.content).not.toContain('<@'));
     const companions = messages.filter((m) => m.companion);
-    expect(companions).toHaveLength(real.length);
+    expect(companions).toHaveLength(1);
+    expect(messages[1]).toBe(companions[0]);
     expect(companions[0]).toMatchObject({ msgtype: 'text', mention: { mobiles: ['13800001111'] } });
+  });
+
+  it('never mentions in a resolution-only message', () => {
+    const mention = { users: ['zhangsan'], mobiles: ['13800001111'], all: false };
+    const resolved = manyAlerts(7).filter((alert) => alert.status === 'resolved');
+    const messages = pack([entry('a', resolved)], { ...base, format: robotMarkdown, mention });
+    expect(messages.filter((m) => m.companion)).toHaveLength(0);
+    messages.forEach((message) => expect(message.content).not.toContain('<@'));
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { assertOnlyBadRequests, badRequestOf } from '../support/field-replacement';
 import { grafanaSource } from '../../src/sources/grafana';
-import { NO_DATA_HINT } from '../../src/sources/grafana-legacy';
+import { NO_DATA_HINT } from '../../src/sources/grafana/legacy';
 import { HttpError } from '../../src/http/errors';
 import { identityFingerprint, labelsFingerprint } from '../../src/model/fingerprint';
 

@@ -30,12 +30,18 @@ describe('kibana source: rule connector body', () => {
       name: 'MySQL 错误日志激增',
       severity: 'critical',
       summary: "rule 'MySQL 错误日志激增' matched query",
-      description: 'Document count is 57 in the last 5m in logs-mysql.error-* index. Alert when greater than 20.',
       startsAt: '2025-03-18T02:15:03.219Z',
       fingerprint: identityFingerprint({ rule: RULE_ID, alert: 'query matched' }),
       value: '57',
       links: { source: RULE_URL, dashboard: undefined },
     });
+    // The message, then the first documents of context_json.hits as `host message` lines.
+    expect(alert.description.split('\n').slice(0, 4)).toEqual([
+      'Document count is 57 in the last 5m in logs-mysql.error-* index. Alert when greater than 20.',
+      '',
+      '命中示例 / sample hits:',
+      "- db-master-01 [Warning] [MY-013360] [Server] Plugin sha256_password reported: 'sha256_password' is deprecated and will be removed in a future release.",
+    ]);
     expect(alert.endsAt).toBeUndefined();
     expect(alert.labels).toEqual({ severity: 'critical', team: 'dba', tags: 'mysql', rule_type: '.es-query', space_id: 'dba' });
     expect(alert.annotations).toMatchObject({

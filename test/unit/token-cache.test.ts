@@ -88,7 +88,7 @@ describe('TokenCache', () => {
       const error = await cache.get(app, fetcher).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(TokenError);
       expect((error as TokenError).failure).toMatchObject({ retry: false, errcode: 40001 });
-      expect((error as TokenError).message).toMatch(/gettoken paused for \d+ s/);
+      expect((error as TokenError).message).toMatch(/gettoken paused for \d+ s: WeCom rejected the secret or corp_id \(errcode 40001\)/);
     }
     expect(fetcher).toHaveBeenCalledTimes(1);
     advance(20 + 1);
@@ -97,15 +97,52 @@ describe('TokenCache', () => {
     expect(refreshes).toHaveLength(2);
   });
 
-  it('backs off after transient failures too, telling the caller when to come back', async () => {
-    const network: GettokenReply = { ok: false, failure: { ok: false, retry: true, reason: 'network', error: 'ECONNRESET' } };
-    const { cache, fetcher, advance } = setup({ replies: [network] });
-    await expect(cache.get(app, fetcher)).rejects.toMatchObject({ failure: { retry: true, retryAfterMs: 60_000 } });
-    advance(45_000);
-    await expect(cache.get(app, fetcher)).rejects.toMatchObject({ failure: { retry: true, retryAfterMs: 15_000 } });
-    advance(15_000);
+  it('after a transient failure pauses gettoken only briefly (jittered, doubling), telling the caller when to come back', async () => {
+    const network: GettokenReply = { ok: false, failure: { ok: false, retry: true, reason: 'network', error: 'gettoken network error: ECONNRESET' } };
+    let now = 0;
+    const replies = [network, network, network];
+    const fetcher = jest.fn(async (): Promise<GettokenReply> => replies.shift() ?? { ok: true, answer: { access_token: 'tok-1', expires_in: 7200 } });
+    // random 0.5: the pause is 3/4 of the ceiling (1 s, then 2 s, then 4 s).
+    const cache = new TokenCache({ now: () => now, random: () => 0.5 });
+    await expect(cache.get(app, fetcher)).rejects.toMatchObject({ failure: { retry: true, retryAfterMs: 750 } });
+    now += 500;
+    const replayed = (await cache.get(app, fetcher).catch((err: unknown) => err)) as TokenError;
+    expect(replayed.failure).toMatchObject({ retry: true, retryAfterMs: 250 });
+    // The log names the real cause, not wrong secrets.
+    expect(replayed.message).toMatch(/gettoken retried in 1 s: the last call failed transiently \(network\)/);
+    expect(replayed.message).not.toMatch(/secret/);
+    now += 250;
+    await expect(cache.get(app, fetcher)).rejects.toMatchObject({ failure: { retryAfterMs: 1_500 } });
+    now += 1_500;
+    await expect(cache.get(app, fetcher)).rejects.toMatchObject({ failure: { retryAfterMs: 3_000 } });
+    now += 3_000;
     expect(await cache.get(app, fetcher)).toBe('tok-1');
-    expect(fetcher).toHaveBeenCalledTimes(2);
+    expect(fetcher).toHaveBeenCalledTimes(4);
+  });
+
+  it('caps the transient pause, and keeps at least the minute WeCom asks for after a 45009', async () => {
+    let now = 0;
+    const network: GettokenReply = { ok: false, failure: { ok: false, retry: true, reason: 'network', error: 'timeout' } };
+    const cache = new TokenCache({ now: () => now, random: () => 1 - Number.EPSILON, transientBackoff: { initialMs: 1_000, maxMs: 4_000 } });
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const error = (await cache.get(app, async () => network).catch((err: unknown) => err)) as TokenError;
+      waits.push(error.failure.retryAfterMs!);
+      now += error.failure.retryAfterMs!;
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000, 4_000, 4_000, 4_000]);
+    const limited: GettokenReply = { ok: false, failure: { ok: false, retry: true, reason: 'rate_limited', errcode: 45009, retryAfterMs: 60_000, error: 'gettoken errcode 45009' } };
+    await expect(cache.get(app, async () => limited)).rejects.toMatchObject({ failure: { retryAfterMs: 60_000 } });
+  });
+
+  it('says why after a permanent refusal that is not about the secret (60020 untrusted IP)', async () => {
+    const untrusted: GettokenReply = { ok: false, failure: { ok: false, retry: false, reason: 'untrusted_ip', errcode: 60020, error: 'gettoken errcode 60020' } };
+    const { cache, fetcher, advance } = setup({ replies: [untrusted] });
+    await expect(cache.get(app, fetcher)).rejects.toBeInstanceOf(TokenError);
+    advance(1_000);
+    const error = (await cache.get(app, fetcher).catch((err: unknown) => err)) as TokenError;
+    expect(error.message).toMatch(/gettoken paused for 59 s: WeCom refused it permanently \(errcode 60020\)/);
+    expect(fetcher).toHaveBeenCalledTimes(1);
   });
 
   it.each([

@@ -1,0 +1,117 @@
+import type Database from 'better-sqlite3';
+import type { Notification } from '../model/notification';
+import { KEEP_SENT, matchesQuery, NOTIFICATION_SCAN, summarize, type NotificationEntry, type NotificationQuery, type NotificationSummary } from './notification-log';
+import type { DeliveryRecord } from './store';
+
+/**
+ * SqliteNotificationLog: the console's queries over the SQLite outbox (jobs in every state and the
+ * delivery records that carried them). Reads are bounded: a search looks at the newest
+ * NOTIFICATION_SCAN job ids (primary-key range), attempts of one job at the kept delivery records.
+ */
+interface LogRow {
+  id: number;
+  receiver: string;
+  state: string;
+  summary: string | null;
+  /** Only selected for rows written before summaries existed. */
+  notification?: string | null;
+  item_offset: number;
+  parts_sent: number;
+  parts_total: number | null;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  sending_since: number | null;
+  last_error: string | null;
+  errcode: number | null;
+  reason: string | null;
+  failed_at: number | null;
+  finished_at: number | null;
+}
+
+const COLUMNS = 'id, receiver, state, summary, item_offset, parts_sent, parts_total, attempts, created_at, next_attempt_at, sending_since, last_error, errcode, reason, failed_at, finished_at';
+const LIST_COLUMNS = `${COLUMNS}, CASE WHEN summary IS NULL THEN notification END AS notification`;
+
+export class SqliteNotificationLog {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM jobs'),
+      list: db.prepare<[number], LogRow>(`SELECT ${LIST_COLUMNS} FROM jobs WHERE id > ? ORDER BY id DESC`),
+      listReceiver: db.prepare<[number, string], LogRow>(`SELECT ${LIST_COLUMNS} FROM jobs WHERE id > ? AND receiver = ? ORDER BY id DESC`),
+      one: db.prepare<[number], LogRow & { notification: string }>(`SELECT ${COLUMNS}, notification FROM jobs WHERE id = ?`),
+      finish: db.prepare("UPDATE jobs SET state = 'sent', item_offset = ?, parts_sent = ?, sending_since = NULL, last_error = NULL, finished_at = ? WHERE id = ?"),
+      trimSent: db.prepare("DELETE FROM jobs WHERE state = 'sent' AND id <= (SELECT id FROM jobs WHERE state = 'sent' ORDER BY id DESC LIMIT 1 OFFSET ?)"),
+      carried: db.prepare('UPDATE jobs SET parts_total = ?, errcode = CASE WHEN ? THEN errcode ELSE ? END WHERE id = ?'),
+      attempts: db.prepare<[string, number], Record<string, unknown>>('SELECT * FROM deliveries WHERE jobs LIKE ? ORDER BY id DESC LIMIT ?'),
+    };
+  }
+
+  /** summaryText is what enqueue stores beside the notification. */
+  static summaryText(notification: Notification): string {
+    return JSON.stringify(summarize(notification));
+  }
+
+  /** finish marks a delivered job `sent` (it leaves the queue, stays in the log). */
+  finish(id: number, offset: number, partsSent: number, now: number): void {
+    this.statements.finish.run(offset, partsSent, now, id);
+  }
+
+  /** trim keeps the newest KEEP_SENT sent jobs. */
+  trim(): void {
+    this.statements.trimSent.run(KEEP_SENT);
+  }
+
+  /** carried notes, on each job a message carried, the parts planned and (on failure) the errcode. */
+  carried(record: DeliveryRecord): void {
+    const ok = record.status === 'sent' ? 1 : 0;
+    for (const part of record.jobs ?? []) this.statements.carried.run(part.total, ok, record.errcode ?? null, Number(part.id));
+  }
+
+  list(query: NotificationQuery): NotificationEntry[] {
+    const floor = (this.statements.maxId.get()?.id ?? 0) - NOTIFICATION_SCAN;
+    const rows = query.receiver ? this.statements.listReceiver.iterate(floor, query.receiver) : this.statements.list.iterate(floor);
+    const out: NotificationEntry[] = [];
+    for (const row of rows) {
+      const entry = toEntry(row);
+      if (!matchesQuery(entry, query)) continue;
+      out.push(entry);
+      if (out.length >= query.limit) break;
+    }
+    return out;
+  }
+
+  one(id: string): (NotificationEntry & { notification: Notification }) | undefined {
+    if (!/^\d+$/.test(id)) return undefined;
+    const row = this.statements.one.get(Number(id));
+    return row && { ...toEntry(row), notification: JSON.parse(row.notification) as Notification };
+  }
+
+  attempts(id: string, limit: number): Record<string, unknown>[] {
+    if (!/^\d+$/.test(id)) return [];
+    return this.statements.attempts.all(`%"id":"${id}"%`, limit);
+  }
+}
+
+function toEntry(row: LogRow): NotificationEntry {
+  const summary: NotificationSummary = row.summary ? (JSON.parse(row.summary) as NotificationSummary) : summarize(JSON.parse(row.notification ?? '{}') as Notification);
+  return {
+    id: String(row.id),
+    receiver: row.receiver,
+    state: row.state === 'dead' || row.state === 'sent' ? row.state : 'pending',
+    summary,
+    offset: row.item_offset,
+    partsSent: row.parts_sent,
+    partsTotal: row.parts_total ?? undefined,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    nextAttemptAt: row.next_attempt_at,
+    sendingSince: row.sending_since ?? undefined,
+    lastError: row.last_error ?? undefined,
+    errcode: row.errcode ?? undefined,
+    reason: row.reason ?? undefined,
+    failedAt: row.failed_at ?? undefined,
+    finishedAt: row.finished_at ?? undefined,
+  };
+}
