@@ -12,6 +12,9 @@
  *  4. memory      RSS idle and with 10,000 notifications queued, vs the bare server's RSS.
  *  5. render      µs per rendered robot markdown message (pack() with the built-in templates) vs
  *                 JSON.stringify of the same payload.
+ *  6. big         one Alertmanager webhook of 10,000 alerts (bench/big-webhook.js): time to deliver,
+ *                 /healthz and small-webhook latency while it drains, duplicates; vs the same alerts
+ *                 as 100 webhooks of 100.
  *
  * Prints every figure with its baseline, ratio and target (met / not met), then writes
  * BENCHMARKS.md and the table between <!-- bench:start --> and <!-- bench:end --> in README.md.
@@ -21,7 +24,9 @@
  *
  * Environment: BENCH_QUICK=1 shortens every phase (for trying the runner, figures are rougher);
  * BENCH_PROF=1 runs service processes with --cpu-prof into $TMPDIR/wecom-bench-profiles/;
- * BENCH_NO_WRITE=1 prints only (does not touch BENCHMARKS.md / README.md).
+ * BENCH_NO_WRITE=1 prints only (does not touch BENCHMARKS.md / README.md);
+ * BENCH_ONLY=name[,name] runs only those scenarios (ingest, storm, latency, memory, render, big) and
+ * replaces only their rows (and observations) in BENCHMARKS.md and README.md, keeping the others.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -32,6 +37,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const { startFakeWecom } = require('./fake-wecom');
+const { benchBigWebhook } = require('./big-webhook');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist', 'src');
@@ -39,6 +45,10 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'payloads');
 const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROF === '1';
 const NO_WRITE = process.env.BENCH_NO_WRITE === '1';
+const SCENARIOS = ['ingest', 'storm', 'latency', 'memory', 'render', 'big'];
+/** BENCH_ONLY: the scenarios to run (all when unset). */
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()) : undefined;
+const runs = (name) => !ONLY || ONLY.includes(name);
 const PROFILE_DIR = path.join(os.tmpdir(), 'wecom-bench-profiles');
 
 /** A RAM-backed directory (fsync is free there), to separate CPU cost from the disk's fsync cost. */
@@ -190,11 +200,11 @@ function request(url, { method = 'GET', body, agent: useAgent = agent } = {}) {
   });
 }
 
-/** startService runs `node dist/src/cli.js serve` on its own config and temp storage. */
-async function startService(name, { apiBase, rateLimit, storageRoot = os.tmpdir() }) {
+/** startService runs `node dist/src/cli.js serve` on its own config and temp storage (`server`: extra server settings). */
+async function startService(name, { apiBase, rateLimit, storageRoot = os.tmpdir(), server = {} }) {
   const dir = fs.mkdtempSync(path.join(storageRoot, `wecom-bench-${name}-`));
   const config = {
-    server: { log_level: 'warn', timezone: 'Asia/Shanghai' },
+    server: { log_level: 'warn', timezone: 'Asia/Shanghai', ...server },
     wecom: { api_base: apiBase, timeout: '5s' },
     storage: { path: path.join(dir, 'data') },
     delivery: { dedup_window: '0s', retry: { initial_backoff: '100ms', max_backoff: '1s', rate_limited_backoff: '1s' } },
@@ -358,7 +368,7 @@ function benchCommitFloor() {
 
 async function benchIngest(floor) {
   const variants = TMPFS ? ['bare', 'ours', 'tmpfs'] : ['bare', 'ours'];
-  console.log(`\n[1/5] ingest: autocannon, ${CFG.ingestConnections} connections, ${CFG.ingestRounds} interleaved rounds × ${CFG.ingestRoundSeconds} s per server after ${CFG.ingestWarmSeconds} s warm-up`);
+  console.log(`\n[1/6] ingest: autocannon, ${CFG.ingestConnections} connections, ${CFG.ingestRounds} interleaved rounds × ${CFG.ingestRoundSeconds} s per server after ${CFG.ingestWarmSeconds} s warm-up`);
   const body = readFixture('real-alertmanager-0.25-firing.json');
   const fake = await spawnUrlChild('fake-wecom.js', [], 'fake-wecom');
   const bare = await spawnUrlChild('bare-server.js', [], 'bare-server');
@@ -460,7 +470,7 @@ function sendStats(fake) {
 
 async function benchStorm(mods) {
   const total = CFG.stormWebhooks * CFG.stormPerWebhook;
-  console.log(`\n[2/5] storm: ${total} alerts in ${CFG.stormWebhooks} webhooks → one robot limited to ${CFG.stormLimit} per ${CFG.stormWindowMs} ms (fake WeCom enforces it with 45009)`);
+  console.log(`\n[2/6] storm: ${total} alerts in ${CFG.stormWebhooks} webhooks → one robot limited to ${CFG.stormLimit} per ${CFG.stormWindowMs} ms (fake WeCom enforces it with 45009)`);
   const base = JSON.parse(readFixture('alertmanager-firing.json'));
   const payloads = Array.from({ length: CFG.stormWebhooks }, (_, w) => stormPayload(base, w, CFG.stormPerWebhook));
 
@@ -530,7 +540,7 @@ async function benchStorm(mods) {
 // 3. end-to-end latency
 
 async function benchLatency(floor) {
-  console.log(`\n[3/5] end-to-end latency: ${CFG.e2eCount} sequential webhooks per path (interleaved, ${CFG.e2eGapMs} ms apart, after ${CFG.e2eWarm} warm-up), rate limit off`);
+  console.log(`\n[3/6] end-to-end latency: ${CFG.e2eCount} sequential webhooks per path (interleaved, ${CFG.e2eGapMs} ms apart, after ${CFG.e2eWarm} warm-up), rate limit off`);
   const waiting = new Map(); // marker → resolve(at)
   const fake = await startFakeWecom({
     onSend: ({ at, text }) => {
@@ -638,7 +648,7 @@ async function benchLatency(floor) {
 // 4. memory
 
 async function benchMemory() {
-  console.log(`\n[4/5] memory: RSS idle (after start + 200 webhooks) and with ${CFG.memoryBacklog.toLocaleString('en-US')} notifications queued (rate limit 1 per hour)`);
+  console.log(`\n[4/6] memory: RSS idle (after start + 200 webhooks) and with ${CFG.memoryBacklog.toLocaleString('en-US')} notifications queued (rate limit 1 per hour)`);
   const body = readFixture('real-alertmanager-0.25-firing.json');
   const fake = await startFakeWecom({});
   const bare = await spawnUrlChild('bare-server.js', [], 'bare-server');
@@ -722,7 +732,7 @@ function timePerOp(fn) {
 }
 
 function benchRender(mods) {
-  console.log('\n[5/5] render cost: pack() with the built-in templates, robot markdown, vs JSON.stringify of the same payload');
+  console.log('\n[5/6] render cost: pack() with the built-in templates, robot markdown, vs JSON.stringify of the same payload');
   const cases = [
     ['alertmanager', 'real-alertmanager-0.25-firing.json'],
     ['grafana', 'grafana-unified-firing.json'],
@@ -917,6 +927,7 @@ reads the body, \`JSON.parse\`s it and answers 200 JSON.
 5. **Render cost.** In the runner process, \`pack()\` (\`dist/src/render/packer.js\`) with \`TemplateEngine.load()\`'s built-in
    templates renders one robot markdown message from each source's fixture (parsed and routed once, outside the
    timing); baseline \`JSON.stringify\` of the same payload. Median of ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms after warm-up.
+${BIG_METHOD}
 
 Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run bench\` shortens every phase;
 \`BENCH_PROF=1\` writes CPU profiles of the service processes (\`--cpu-prof\`) to \`$TMPDIR/wecom-bench-profiles/\`.
@@ -937,6 +948,72 @@ Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run
   fs.writeFileSync(readmePath, readme);
 }
 
+/** How the rows and observations of each scenario begin (to replace them after a BENCH_ONLY run). */
+const ROW_PREFIXES = {
+  ingest: ['ingest throughput', 'ingest latency'],
+  storm: ['storm:'],
+  latency: ['end-to-end latency', 'added latency', 'webhook response time'],
+  memory: ['RSS ', 'ingest rate while the queue grows'],
+  render: ['render '],
+  big: ['big webhook:'],
+};
+const NOTE_PREFIXES = { ingest: ['ingest'], storm: ['storm:'], latency: ['latency'], memory: ['memory:'], render: [], big: ['big webhook:'] };
+
+/** replaceLines swaps the lines matching `isOld` for `fresh` (where the first old line was, else after `anchor`). */
+function replaceLines(lines, isOld, fresh, anchor) {
+  const first = lines.findIndex(isOld);
+  const kept = lines.filter((line) => !isOld(line));
+  const at = first >= 0 ? first : anchor(kept);
+  return [...kept.slice(0, at), ...fresh, ...kept.slice(at)];
+}
+
+/**
+ * mergeReports: after a BENCH_ONLY run, replace only the rows and observations of the scenarios that
+ * ran in BENCHMARKS.md and README.md (a partial run must not erase the other figures). The method
+ * text is written by full runs; the big scenario's paragraph is added if it is missing.
+ */
+function mergeReports(info, only) {
+  const rowStarts = only.flatMap((name) => ROW_PREFIXES[name]).map((prefix) => `| ${prefix}`);
+  const noteStarts = only.flatMap((name) => NOTE_PREFIXES[name]).map((prefix) => `- ${prefix}`);
+  const rows = resultTable().split('\n').slice(2);
+  const tableEnd = (from) => (lines) => {
+    let at = lines.findIndex((line, i) => i > lines.indexOf(from) && line.startsWith('|---'));
+    while (at + 1 < lines.length && lines[at + 1].startsWith('|')) at++;
+    return at + 1;
+  };
+  const merge = (file, edit) => {
+    const target = path.join(ROOT, file);
+    if (!fs.existsSync(target)) return;
+    fs.writeFileSync(target, edit(fs.readFileSync(target, 'utf8').split('\n')).join('\n'));
+  };
+  const stamp = ` (BENCH_ONLY=${only.join(',')} run on ${info.date}, load ${info.load})`;
+  merge('BENCHMARKS.md', (lines) => {
+    let out = replaceLines(lines, (line) => rowStarts.some((start) => line.startsWith(start)), rows, tableEnd('## Results'));
+    const observations = notes.filter((text) => noteStarts.some((start) => `- ${text}`.startsWith(start))).map((text) => `- ${text}${stamp}`);
+    out = replaceLines(out, (line) => noteStarts.some((start) => line.startsWith(start)), observations, (kept) => {
+      let at = kept.indexOf('## Observations') + 2; // after the heading and its blank line
+      while (at < kept.length && kept[at].startsWith('- ')) at++;
+      return at;
+    });
+    if (only.includes('big') && !out.some((line) => line.includes('**Big webhook.**'))) {
+      const at = out.findIndex((line) => line.startsWith('Targets are reported here'));
+      if (at > 0) out.splice(at - 1, 0, ...BIG_METHOD.split('\n'));
+    }
+    return out;
+  });
+  merge('README.md', (lines) => replaceLines(lines, (line) => rowStarts.some((start) => line.startsWith(start)), rows, tableEnd('<!-- bench:start -->')));
+}
+
+/** The big scenario's method paragraph (BENCHMARKS.md). */
+const BIG_METHOD = `6. **Big webhook.** One Alertmanager v4 webhook carrying 10,000 firing alerts (every field Alertmanager's
+   \`template.Alert\` marshals; about 2.4 MB, so the bench service's \`server.body_limit\` is 4 MiB — a real body with
+   10,000 alerts cannot fit the default 1 MiB) is posted to a fresh service whose robot has \`rate_limit: {count: 1000, per: 1m}\`
+   (not the bottleneck; the fake enforces the same). While it drains, \`/healthz\` is called every 100 ms (each call on its own timer,
+   so a blocked event loop shows as latency) and a small 2-alert webhook is posted every second. Each alert is identified at the fake
+   by its instance label in the received markdown: delivered, missing and delivered-twice counts; time to deliver runs from the post
+   to the last accepted message with a storm alert. Baseline: the same 10,000 alerts as 100 webhooks of 100 to a fresh service with
+   the same settings. Targets: all delivered within 2 minutes, \`/healthz\` worst < 1 s, none twice.`;
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -948,14 +1025,18 @@ async function main() {
     fs.mkdirSync(PROFILE_DIR, { recursive: true });
     console.log(`CPU profiles of the service processes go to ${PROFILE_DIR}`);
   }
+  const unknown = (ONLY ?? []).filter((name) => !SCENARIOS.includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')} (use ${SCENARIOS.join(', ')})`);
+  if (ONLY) console.log(`BENCH_ONLY: running ${ONLY.join(', ')}; only their rows are replaced in BENCHMARKS.md and README.md`);
   const mods = distModules();
   const floor = benchCommitFloor();
   console.log(`\nstorage floor: one SQLite commit (WAL, synchronous=FULL) in ${os.tmpdir()}: p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms`);
-  await benchIngest(floor);
-  await benchStorm(mods);
-  await benchLatency(floor);
-  await benchMemory();
-  benchRender(mods);
+  if (runs('ingest')) await benchIngest(floor);
+  if (runs('storm')) await benchStorm(mods);
+  if (runs('latency')) await benchLatency(floor);
+  if (runs('memory')) await benchMemory();
+  if (runs('render')) benchRender(mods);
+  if (runs('big')) await benchBigWebhook({ startService, startFakeWecom, request, waitFor, record, note, readFixture, cpuSeconds, rss, percentile, fmt }, '6/6');
   const elapsedS = (performance.now() - started) / 1000;
 
   console.log(`\n=== summary (${Math.round(elapsedS)} s) ===`);
@@ -969,7 +1050,10 @@ async function main() {
   console.log(`targets met: ${targets.filter((r) => r.met).length}/${targets.length}${targets.some((r) => !r.met) ? ` (not met: ${targets.filter((r) => !r.met).map((r) => r.metric).join('; ')})` : ''}`);
   const misses = explainMisses();
   for (const text of misses) console.log(`\n${text.replace(/\*\*/g, '')}`);
-  if (!NO_WRITE) {
+  if (!NO_WRITE && ONLY) {
+    mergeReports(info, ONLY);
+    console.log(`replaced the ${ONLY.join(', ')} rows in BENCHMARKS.md and the README.md benchmark table`);
+  } else if (!NO_WRITE) {
     writeReports(info, elapsedS, misses);
     console.log('wrote BENCHMARKS.md and the README.md benchmark table');
   }

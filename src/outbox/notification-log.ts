@@ -94,6 +94,25 @@ export function summarize(notification: Notification): NotificationSummary {
   };
 }
 
+/** summarizeStored: the summary of a stored notification text; an unreadable row still gets a row. */
+export function summarizeStored(text: string | null | undefined): NotificationSummary {
+  try {
+    return summarize(JSON.parse(text ?? '') as Notification);
+  } catch {
+    return { kind: 'message', source: 'unknown', names: ['(unreadable)'], fingerprints: [], alertCount: 0, firing: 0, resolved: 0 };
+  }
+}
+
+/** parseStored: the stored notification, or undefined when the row cannot be read. */
+export function parseStored(text: string | null | undefined): Notification | undefined {
+  try {
+    const value = JSON.parse(text ?? '') as Notification;
+    return value && typeof value === 'object' && (value.kind === 'alerts' || value.kind === 'message') ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** matchesQuery applies a query's filters to one entry (both stores share it, so they agree). */
 export function matchesQuery(entry: NotificationEntry, query: NotificationQuery): boolean {
   if (query.receiver && entry.receiver !== query.receiver) return false;
@@ -110,17 +129,33 @@ export function matchesQuery(entry: NotificationEntry, query: NotificationQuery)
 }
 
 /**
- * jobParts numbers the jobs a message carries as the packer labels them: part = parts already sent
- * + 1, total = parts already sent + the planned messages that contain the job (`planned` holds
- * every non-companion message the packer planned in this round).
+ * jobParts numbers the jobs a message carries as the packer labels them (`3/8`). A section that
+ * carries the packer's own label (`part`, when the packer provides it) is used as is; otherwise
+ * part = parts already sent + 1 and total = part + the planned later messages of the job, or, when
+ * the packer plans only the first message, an estimate from the items left at this message's rate.
+ * The estimate is replaced by the true count once the job is sent (parts sent).
  */
-export function jobParts(message: { sections: { id: string }[] }, planned: { sections: { id: string }[] }[], jobs: { id: string; partsSent: number }[]): JobPart[] {
+export interface PartSection {
+  id: string;
+  start: number;
+  end: number;
+  part?: { index: number; total: number };
+}
+
+export function jobParts(message: { sections: PartSection[] }, planned: { sections: { id: string }[] }[], jobs: { id: string; partsSent: number; items: number }[]): JobPart[] {
   const ids = [...new Set(message.sections.map((section) => section.id))];
   return ids.flatMap((id) => {
     const job = jobs.find((candidate) => candidate.id === id);
     if (!job) return [];
-    const count = planned.filter((candidate) => candidate.sections.some((section) => section.id === id)).length;
-    return [{ id, part: job.partsSent + 1, total: job.partsSent + Math.max(1, count) }];
+    const sections = message.sections.filter((section) => section.id === id);
+    const labelled = sections.find((section) => section.part)?.part;
+    if (labelled) return [{ id, part: labelled.index, total: labelled.total }];
+    const part = job.partsSent + 1;
+    const later = planned.filter((candidate) => candidate !== message && candidate.sections.some((section) => section.id === id)).length;
+    const carried = sections.reduce((sum, section) => sum + section.end - section.start, 0);
+    const left = job.items - Math.max(...sections.map((section) => section.end));
+    const estimate = left > 0 && carried > 0 ? Math.ceil(left / carried) : 0;
+    return [{ id, part, total: part + Math.max(later, estimate) }];
   });
 }
 

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import type { Notification } from '../model/notification';
-import { KEEP_SENT, matchesQuery, NOTIFICATION_SCAN, summarize, type NotificationEntry, type NotificationQuery, type NotificationSummary } from './notification-log';
+import { KEEP_SENT, matchesQuery, NOTIFICATION_SCAN, parseStored, summarizeStored, type NotificationEntry, type NotificationQuery, type NotificationSummary } from './notification-log';
 import type { DeliveryRecord } from './store';
 
 /**
@@ -75,11 +75,10 @@ export class RedisNotificationLog {
     return out;
   }
 
-  async one(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined> {
+  async one(id: string): Promise<(NotificationEntry & { notification?: Notification }) | undefined> {
     const fields = await this.redis.hgetall(this.key('job', id));
     if (!fields.receiver) return undefined;
-    const notification = JSON.parse(fields.notification) as Notification;
-    return { ...(await toEntry(id, fields, async () => summarize(notification))), notification };
+    return { ...(await toEntry(id, fields, async () => summarizeStored(fields.notification))), notification: parseStored(fields.notification) };
   }
 
   async attempts(id: string, limit: number): Promise<DeliveryRecord[]> {
@@ -88,7 +87,7 @@ export class RedisNotificationLog {
 
   /** summaryOf: for a job written before summaries existed. */
   private async summaryOf(id: string): Promise<NotificationSummary> {
-    return summarize(JSON.parse((await this.redis.hget(this.key('job', id), 'notification')) ?? '{}') as Notification);
+    return summarizeStored(await this.redis.hget(this.key('job', id), 'notification'));
   }
 }
 

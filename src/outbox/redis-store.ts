@@ -236,7 +236,7 @@ export class RedisOutboxStore implements OutboxStore {
     return this.log.list(query);
   }
 
-  async notification(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined> {
+  async notification(id: string): Promise<(NotificationEntry & { notification?: Notification }) | undefined> {
     return this.log.one(id);
   }
 

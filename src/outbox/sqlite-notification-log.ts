@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Notification } from '../model/notification';
-import { KEEP_SENT, matchesQuery, NOTIFICATION_SCAN, summarize, type NotificationEntry, type NotificationQuery, type NotificationSummary } from './notification-log';
+import { KEEP_SENT, matchesQuery, NOTIFICATION_SCAN, parseStored, summarize, summarizeStored, type NotificationEntry, type NotificationQuery, type NotificationSummary } from './notification-log';
 import type { DeliveryRecord } from './store';
 
 /**
@@ -82,10 +82,10 @@ export class SqliteNotificationLog {
     return out;
   }
 
-  one(id: string): (NotificationEntry & { notification: Notification }) | undefined {
+  one(id: string): (NotificationEntry & { notification?: Notification }) | undefined {
     if (!/^\d+$/.test(id)) return undefined;
     const row = this.statements.one.get(Number(id));
-    return row && { ...toEntry(row), notification: JSON.parse(row.notification) as Notification };
+    return row && { ...toEntry(row), notification: parseStored(row.notification) };
   }
 
   attempts(id: string, limit: number): Record<string, unknown>[] {
@@ -95,7 +95,7 @@ export class SqliteNotificationLog {
 }
 
 function toEntry(row: LogRow): NotificationEntry {
-  const summary: NotificationSummary = row.summary ? (JSON.parse(row.summary) as NotificationSummary) : summarize(JSON.parse(row.notification ?? '{}') as Notification);
+  const summary: NotificationSummary = row.summary ? (JSON.parse(row.summary) as NotificationSummary) : summarizeStored(row.notification);
   return {
     id: String(row.id),
     receiver: row.receiver,

@@ -264,7 +264,7 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.log.list(query);
   }
 
-  async notification(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined> {
+  async notification(id: string): Promise<(NotificationEntry & { notification?: Notification }) | undefined> {
     return this.log.one(id);
   }
 

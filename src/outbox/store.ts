@@ -116,7 +116,7 @@ export interface OutboxStore {
   /** notifications lists jobs (any state) newest first, filtered, among the newest NOTIFICATION_SCAN. */
   notifications(query: NotificationQuery): Promise<NotificationEntry[]>;
   /** notification returns one job with its stored notification, or undefined once trimmed. */
-  notification(id: string): Promise<(NotificationEntry & { notification: Notification }) | undefined>;
+  notification(id: string): Promise<(NotificationEntry & { notification?: Notification }) | undefined>;
   /** deliveriesOf returns the delivery records (attempts) that carried a job, newest first. */
   deliveriesOf(id: string, limit: number): Promise<DeliveryRecord[]>;
   /** sendTimes: when messages were sent to a receiver since `since` (rate-limit state after restart). */

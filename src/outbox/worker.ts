@@ -6,7 +6,9 @@ import type { Metrics } from '../metrics';
 import { itemCount } from '../model/notification';
 import type { TemplateEngine } from '../render/engine';
 import { formatOf } from '../render/format';
-import { pack, type PackedMessage } from '../render/packer';
+import { PlanCache } from '../render/plan-cache';
+import type { MessageStyle } from '../render/message-style';
+import { pack, planAhead, type PackedMessage, type PackOptions } from '../render/packer';
 import { backoffDelay } from './backoff';
 import { meteredSend, sendContext } from './metered-send';
 import { formatDuration } from '../config/duration';
@@ -29,7 +31,7 @@ export interface WorkerDeps {
   logger: Logger;
   clock: () => number;
   /** Getters, so a hot reload swaps config, channels and templates atomically for the next send. */
-  current: () => { config: Config; channels: Map<string, Channel>; engine: TemplateEngine };
+  current: () => { config: Config; channels: Map<string, Channel>; engine: TemplateEngine; style?: MessageStyle };
   /** Which process drains which receiver (LocalLease for one process, RedisLease for replicas). */
   lease: ReceiverLease;
   /** Called with jobs fully delivered (alert history for digests). */
@@ -54,12 +56,22 @@ interface ReceiverState {
   loopError?: string;
 }
 
+/**
+ * nextTurn lets the event loop run (I/O callbacks: health checks, webhooks, send timeouts) before
+ * the drain continues. The store's calls resolve synchronously, so without it a receiver's drain
+ * would only give way while a message is on the wire, and the reads, planning and bookkeeping of a
+ * 10,000-alert notification would run back to back for seconds.
+ */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** How many rounds of unreadable rows one read may move aside before the read is treated as failed. */
 const MAX_QUARANTINE_ROUNDS = 10;
 
 export class DeliveryWorker {
   private readonly states = new Map<string, ReceiverState>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Part boundaries of long notifications, so each message of a storm does not re-plan the rest. */
+  private readonly planCache = new PlanCache();
   private stopping = false;
   private poll?: NodeJS.Timeout;
 
@@ -215,6 +227,8 @@ export class DeliveryWorker {
       const limit = channel.rateLimit;
       const tokens = this.deps.limiter.available(receiver, limit, now);
       if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
+      await nextTurn();
+      if (this.stopping) return;
       const jobs = await this.readPending(receiver, BATCH);
       if (jobs.length === 0) continue;
       const head = jobs[0];
@@ -225,10 +239,12 @@ export class DeliveryWorker {
       const batch = end === -1 ? jobs : jobs.slice(0, end);
       let messages: PackedMessage[];
       try {
-        messages = pack(
-          batch.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent })),
-          { engine, format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1 },
-        );
+        const entries = batch.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent }));
+        const options: PackOptions = { engine, format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1, style: this.deps.current().style, planCache: this.planCache };
+        // A long notification at the head is planned in slices between event-loop turns first.
+        await planAhead(entries[0], options, nextTurn);
+        if (this.stopping) return;
+        messages = pack(entries, options);
       } catch (err) {
         await this.deadLetter(channel, [head], { reason: 'render_error', error: `template failed to render: ${(err as Error).message}` }, now);
         continue;
@@ -243,8 +259,11 @@ export class DeliveryWorker {
         const waited = now - Math.max(head.createdAt, head.nextAttemptAt);
         if (waited < lingerMs && message.bytes < format.limit * 0.9) return this.schedule(receiver, state, lingerMs - waited);
       }
+      await nextTurn();
+      if (this.stopping) return;
       const ok = await this.deliver(channel, message, batch, now, messages.filter((m) => !m.companion));
       if (ok && companion) await this.sendCompanion(channel, companion);
+      await nextTurn();
     }
   }
 
@@ -252,7 +271,7 @@ export class DeliveryWorker {
   private async deliver(channel: Channel, message: PackedMessage, jobs: OutboxJob[], now: number, planned: PackedMessage[]): Promise<boolean> {
     const touched = jobs.filter((job) => message.sections.some((section) => section.id === job.id));
     await this.deps.store.markSending(touched.map((job) => job.id), now);
-    const result = await meteredSend(this.deps, channel, message, touched[0]?.notification.source ?? 'unknown', jobParts(message, planned, touched), sendContext(message, touched));
+    const result = await meteredSend(this.deps, channel, message, touched[0]?.notification.source ?? 'unknown', jobParts(message, planned, touched.map((job) => ({ id: job.id, partsSent: job.partsSent, items: itemCount(job.notification) }))), sendContext(message, touched));
     if (result.ok) {
       const progress: JobProgress[] = touched.map((job) => {
         const end = Math.max(...message.sections.filter((section) => section.id === job.id).map((section) => section.end));

@@ -16,6 +16,9 @@ export interface RenderData {
   style?: MessageStyle;
 }
 
+/** An ISO 8601 instant with a zone (Z or ±hh:mm), as senders put them into message text. */
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
+
 /** Below this budget a "已截断 N 字节" marker would eat the field, so a bare `…` marks the cut. */
 const SAYING_MARKER_FROM = 120;
 
@@ -81,6 +84,14 @@ export const templateHelpers: Record<string, (...args: any[]) => unknown> = {
     const { timezone, now } = dataOf(options);
     if (format && !format.includes('YYYY') && format.startsWith('MM') && yearOf(value as string, timezone) !== yearOf(now, timezone)) format = `YYYY-${format}`;
     return formatDate(value as string, timezone, format);
+  },
+  /**
+   * {{localTimes line}}: ISO 8601 instants inside payload text (Kibana's `Timestamp: 2025-03-18T03:02:11.904Z`)
+   * rewritten in the configured zone, so a message never shows UTC beside local times.
+   */
+  localTimes(text: unknown, options: HelperOptions) {
+    const { timezone } = dataOf(options);
+    return String(text ?? '').replace(ISO_INSTANT, (match) => formatDate(match, timezone, 'YYYY-MM-DD HH:mm:ss'));
   },
   /** {{when startsAt}}: `10:13` today, `03-17 10:13` this year, `2024-03-17 10:13` otherwise. */
   when(value: unknown, options: HelperOptions) {

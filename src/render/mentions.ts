@@ -1,6 +1,6 @@
 import type { Notification } from '../model/notification';
 import type { MessageFormat } from './format';
-import type { PackedMessage } from './packer';
+import type { Mention, PackedMessage } from './packed-message';
 import { byteLength } from './bytes';
 
 /**
@@ -8,11 +8,7 @@ import { byteLength } from './bytes';
  * `<@userid>` in markdown, the `mentioned_list` fields of a text message, or, where the msgtype
  * cannot express it (mobiles, @all, markdown_v2, cards), a companion text message sent right after.
  */
-export interface Mention {
-  users: string[];
-  mobiles: string[];
-  all: boolean;
-}
+export type { Mention } from './packed-message';
 
 /** inlineMentionText: the `<@id>` suffix of a markdown message (its bytes are reserved while packing). */
 export function inlineMentionText(format: MessageFormat, mention: Mention | undefined): string {

@@ -5,6 +5,8 @@ import type { MessageFormat } from './format';
 import { buildContext, type PartInfo } from './context';
 import type { MessageStyle } from './message-style';
 import type { PlanCache } from './plan-cache';
+import type { PackedMessage, PackedSection } from './packed-message';
+export type { PackedMessage, PackedSection } from './packed-message';
 import { byteLength, truncateBytes, TRUNCATION_MARKER } from './bytes';
 import { normalizeOutput, stripForPlainMarkdown } from './normalize';
 import { cardFields, type CardFields } from './card';
@@ -29,35 +31,6 @@ export interface PackEntry {
   partsSent: number;
 }
 
-export interface PackedSection {
-  id: string;
-  start: number;
-  end: number;
-}
-
-export interface PackedMessage {
-  msgtype: string;
-  /** Content (markdown/text), or the description for card formats. */
-  content: string;
-  /** Card formats: the first rendered line. */
-  title?: string;
-  /** Card formats: where the card links to. */
-  url?: string;
-  /** News: picture (Grafana imageURL). */
-  picurl?: string;
-  /** template_card: source, key figure, key/value list and links (card.ts); set for the `card` variant only. */
-  card?: CardFields;
-  /** Mentions carried as fields (text) or by a companion message. */
-  mention?: Mention;
-  sections: PackedSection[];
-  /** Alerts carried (0 for a mention-only companion). */
-  alertCount: number;
-  bytes: number;
-  truncated: boolean;
-  /** A mention-only text message sent after the real one. */
-  companion: boolean;
-}
-
 export interface PackOptions {
   engine: TemplateEngine;
   format: MessageFormat;
@@ -79,6 +52,8 @@ const WHOLE_PROBE_LIMIT = 64;
 const PLANNING_PART: PartInfo = { index: 999, total: 999 };
 
 export function pack(entries: PackEntry[], options: PackOptions): PackedMessage[] {
+  const cache = options.planCache;
+  if (cache) entries = entries.map((entry) => ({ ...entry, notification: cache.intern(entry.id, entry.notification) }));
   // Full layout while the queue fits one message; compact (one line per alert) once it does not,
   // or once a notification is already being delivered in parts, so numbering stays consistent.
   // The full layout is only probed for one message: planning a storm in full layout just to learn
@@ -120,9 +95,7 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
   const planned: PlannedMessage[] = [];
   const laterParts = new Map<string, number>();
   let current: { sections: PackedSection[]; bytes: number; truncated: boolean } = { sections: [], bytes: 0, truncated: false };
-  const inlineMention = inlineMentionText(options.format, options.mention);
-  const mentionReserve = inlineMention ? byteLength(inlineMention) + SEPARATOR.length : 0;
-  const budgetTotal = format.limit - mentionReserve;
+  const budgetTotal = planBudget(options);
   const full = () => options.maxMessages !== undefined && planned.length >= options.maxMessages;
   const flush = () => {
     if (current.sections.length > 0) planned.push({ sections: current.sections, truncated: current.truncated });
@@ -164,6 +137,12 @@ function planMessages(entries: PackEntry[], options: PackOptions, compact: boole
   return { messages: planned, complete: true, budget: budgetTotal, laterParts };
 }
 
+/** planBudget: bytes a message's sections may use (the limit less an inline mention's room). */
+function planBudget(options: PackOptions): number {
+  const inlineMention = inlineMentionText(options.format, options.mention);
+  return options.format.limit - (inlineMention ? byteLength(inlineMention) + SEPARATOR.length : 0);
+}
+
 type SliceMeter = (entry: PackEntry, start: number, end: number) => number;
 
 /**
@@ -200,8 +179,10 @@ function remainingParts(entry: PackEntry, pos: number, options: PackOptions, com
   if (cached !== undefined) return cached;
   const count = itemCount(entry.notification);
   const ends: number[] = [];
+  let hint: number | undefined;
   for (let at = pos; at < count; ) {
-    const fit = Math.max(1, largestFit(count - at, (k) => sliceBytes(entry, at, at + k) <= budget));
+    const fit = Math.max(1, largestFit(count - at, (k) => sliceBytes(entry, at, at + k) <= budget, hint));
+    hint = fit;
     at += fit;
     ends.push(at);
   }
@@ -209,9 +190,53 @@ function remainingParts(entry: PackEntry, pos: number, options: PackOptions, com
   return ends.length;
 }
 
+/**
+ * planAhead plans a long notification's parts (from its offset) into options.planCache ahead of
+ * pack(), `pause()`-ing whenever a stretch of planning has taken `sliceMs`: the first pack() of a
+ * 10,000-alert notification would otherwise plan all ~400 parts in one synchronous call and hold
+ * the event loop (health checks, webhooks, send timeouts) for a second or more. pack() then finds
+ * the plan, as long as the notification starts the message (it does at the head of the queue);
+ * otherwise it plans synchronously as before. Nothing to do without a cache or for a short remainder.
+ */
+export async function planAhead(entry: PackEntry, options: PackOptions, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
+  const cache = options.planCache;
+  if (!cache) return;
+  entry = { ...entry, notification: cache.intern(entry.id, entry.notification) };
+  const count = itemCount(entry.notification);
+  if (count - entry.offset <= WHOLE_PROBE_LIMIT) return;
+  const key = planKey(options, true);
+  if (cache.remaining(entry.id, key, entry.offset) !== undefined) return;
+  const budget = planBudget(options);
+  const sliceBytes = sliceMeter(options, true);
+  const ends: number[] = [];
+  let hint: number | undefined;
+  let sliceStart = performance.now();
+  for (let at = entry.offset; at < count; ) {
+    const from = at;
+    const fit = Math.max(1, largestFit(count - from, (k) => sliceBytes(entry, from, from + k) <= budget, hint));
+    hint = fit;
+    at += fit;
+    ends.push(at);
+    if (performance.now() - sliceStart >= sliceMs) {
+      await pause();
+      sliceStart = performance.now();
+    }
+  }
+  cache.store(entry.id, key, { from: entry.offset, ends });
+}
+
 /** largestFit finds the largest k in [0, max] with fits(k), assuming fits is monotone; few renders. */
-function largestFit(max: number, fits: (k: number) => boolean): number {
+function largestFit(max: number, fits: (k: number) => boolean, hint?: number): number {
   if (max <= 0) return 0;
+  // Consecutive parts of a storm hold about as many alerts each: try the previous part's size
+  // first (two renders when it is right, instead of a dozen).
+  if (hint !== undefined && hint > 0 && hint < max) {
+    if (fits(hint)) {
+      if (!fits(hint + 1)) return hint;
+    } else if (hint === 1 || fits(hint - 1)) {
+      return hint - 1;
+    }
+  }
   // The common case at low load: the whole notification fits. For a large remainder, rendering it
   // whole just to learn it does not fit would make packing quadratic; probe upward instead.
   if (max <= WHOLE_PROBE_LIMIT && fits(max)) return max;
@@ -253,6 +278,7 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
       const index = (partIndex.get(section.id) ?? entry.partsSent) + 1;
       partIndex.set(section.id, index);
       const total = entry.partsSent + partsPlanned.get(section.id)!;
+      section.part = { index, total };
       texts.push(renderSection(entry.notification, section.start, section.end, { index, total }, options, compact));
       if (entry.notification.kind === 'alerts') {
         const slice = entry.notification.alerts.slice(section.start, section.end);

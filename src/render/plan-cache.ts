@@ -20,6 +20,20 @@ const MAX_ENTRIES = 256;
 
 export class PlanCache {
   private readonly plans = new Map<string, Stored>();
+  private readonly notifications = new Map<string, object>();
+
+  /**
+   * intern returns the notification object first seen under this id. A queued notification never
+   * changes (only its offset does), but the worker reads it anew for every message; handing back the
+   * same object lets per-notification work (header summary) be computed once per storm, not per part.
+   */
+  intern<T extends object>(id: string, notification: T): T {
+    const known = this.notifications.get(id) as T | undefined;
+    if (known) return known;
+    this.notifications.set(id, notification);
+    while (this.notifications.size > MAX_ENTRIES) this.notifications.delete(this.notifications.keys().next().value!);
+    return notification;
+  }
 
   /** remaining: how many parts the notification still needs from `offset`, if a plan covers it. */
   remaining(id: string, key: string, offset: number): number | undefined {

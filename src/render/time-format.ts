@@ -23,6 +23,25 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * Intl's formatToParts is by far the most expensive step of rendering a storm (a dozen date
+ * fields per alert line); alerts of one storm share a few instants, so the parts are memoized.
+ */
+const partsMemo = new Map<string, Record<string, string>>();
+const PARTS_MEMO_MAX = 4096;
+
+function partsOf(ms: number, timeZone: string): Record<string, string> {
+  const key = `${timeZone}|${ms}`;
+  let parts = partsMemo.get(key);
+  if (!parts) {
+    parts = {};
+    for (const part of formatterFor(timeZone).formatToParts(ms)) parts[part.type] = part.value;
+    if (partsMemo.size >= PARTS_MEMO_MAX) partsMemo.clear();
+    partsMemo.set(key, parts);
+  }
+  return parts;
+}
+
 const WEEKDAY_ZH: Record<string, string> = { Mon: '一', Tue: '二', Wed: '三', Thu: '四', Fri: '五', Sat: '六', Sun: '日' };
 
 /**
@@ -32,8 +51,7 @@ const WEEKDAY_ZH: Record<string, string> = { Mon: '一', Tue: '二', Wed: '三',
 export function formatDate(input: string | number | Date, timeZone: string, format = 'YYYY-MM-DD HH:mm:ss'): string {
   const date = input instanceof Date ? input : new Date(input);
   if (Number.isNaN(date.getTime())) return String(input);
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(date)) parts[part.type] = part.value;
+  const parts = partsOf(date.getTime(), timeZone);
   return format.replace(/YYYY|MM|DD|HH|mm|ss|W/g, (token) => {
     switch (token) {
       case 'YYYY':

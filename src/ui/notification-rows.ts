@@ -108,7 +108,8 @@ export interface AlertLine {
 /** Alert lines shown per notification detail (a storm lists the first ones and says how many more). */
 export const MAX_ALERT_LINES = 200;
 
-export function alertLines(notification: Notification, timezone: string): { alerts: AlertLine[]; total: number; title?: string; content?: string } {
+export function alertLines(notification: Notification | undefined, timezone: string): { alerts: AlertLine[]; total: number; title?: string; content?: string } {
+  if (!notification) return { alerts: [], total: 0, title: '(unreadable)', content: '存储的通知无法读取 (the stored notification cannot be read; see the dead-letter reason)' };
   if (notification.kind === 'message') return { alerts: [], total: itemCount(notification), title: notification.title, content: notification.content };
   return {
     total: notification.alerts.length,

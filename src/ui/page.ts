@@ -62,6 +62,7 @@ ${view.csrfToken ? `<meta name="csrf-token" content="${e(view.csrfToken)}">` : '
   <h2 id="firing-heading">正在告警 <small>Firing now</small> <span id="firing-count" class="count"></span></h2>
   <div id="firing-list" class="alert-list"><p class="empty">加载中… loading</p></div>
   <h2 id="history-heading">告警历史 <small>Alert history</small></h2>
+  <details class="filter-box" open><summary>搜索条件 Search filters</summary>
   <form id="history-form" class="filters">
     <label>名称 Name <input name="name" type="search" placeholder="MySQL" autocomplete="off"></label>
     <label class="wide">标签匹配 Label matchers <input name="matchers" placeholder='cluster="prod", instance=~"db-.*"' autocomplete="off" spellcheck="false"></label>
@@ -72,11 +73,13 @@ ${view.csrfToken ? `<meta name="csrf-token" content="${e(view.csrfToken)}">` : '
     <label>到 To <input name="to" type="datetime-local"></label>
     <div class="actions"><button type="submit">搜索 Search</button> <button type="reset" class="secondary">清除 Clear</button></div>
   </form>
+  </details>
   <div id="history-result" aria-live="polite"></div>
 </section>
 
 <section id="view-notifications" data-view="notifications" hidden>
   <h2 id="notifications-heading">通知 <small>Notifications</small></h2>
+  <details class="filter-box" id="notification-filters" open><summary>筛选 Filters</summary>
   <form id="notification-form" class="filters">
     <label>告警名称 Alert name <input name="name" type="search" autocomplete="off"></label>
     <label>接收者 Receiver <select name="receiver">${anyReceiver}</select></label>
@@ -87,6 +90,7 @@ ${view.csrfToken ? `<meta name="csrf-token" content="${e(view.csrfToken)}">` : '
     <input type="hidden" name="fingerprint">
     <div class="actions"><button type="submit">筛选 Filter</button> <button type="reset" class="secondary">清除 Clear</button></div>
   </form>
+  </details>
   <p id="notification-filter-note" class="muted" hidden></p>
   <div id="notification-list"><p class="empty">加载中… loading</p></div>
   <div id="notification-detail" hidden></div>

@@ -38,6 +38,7 @@ jest.setTimeout(90_000);
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
+declare const location: any;
 
 function describeWithChromium(title: string, body: () => void): void {
   if (existsSync(CHROMIUM)) return describe(title, body);

@@ -23,7 +23,7 @@ const CONFIG = { receivers: [{ name: 'ops', console: {} }], route: { receiver: '
 async function fillOutbox(dir: string, count: number, dead = 0): Promise<void> {
   const store = new SqliteOutboxStore(dir);
   for (let batch = 0; batch < count; batch++) {
-    const parsed = alertmanagerSource.parse(syntheticPayload({ alertname: 'Damage', prefix: 'd' }, batch, 20));
+    const parsed = alertmanagerSource.parse(syntheticPayload({ alertname: "Damage", prefix: "d" }, batch, 20), new Date());
     await store.enqueue([{ notification: notificationOf(parsed, 'ops'), dedupKey: `d${batch}` }], Date.now(), 0);
   }
   const jobs = await store.pending('ops', dead);

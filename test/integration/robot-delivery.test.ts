@@ -2,6 +2,26 @@ import request from 'supertest';
 import { FakeWecom } from '../support/fake-wecom';
 import { buildApp, robotConfig, type TestApp } from '../support/build-app';
 import { loadFixture, rawFixture } from '../support/fixtures';
+import { runningFromFixedNow } from '../support/fixed-clock';
+import { parseMarkdownMessage } from '../support/markdown-message';
+
+/** The exact body of real-alertmanager-0.25-firing.json at FIXED_NOW (as in its golden file). */
+const REAL_FIRING_BODY = [
+  '## 🔴 <font color="warning">**严重**</font> DiskFull',
+  '🔴 严重 2 · [查看全部](http://127.0.0.1:19093)',
+  '',
+  '🔴 <font color="warning">**严重**</font> web-01',
+  '> 磁盘空间不足',
+  '> 主机 web-01 的 /data 分区使用率为 93%',
+  '> 2026-11-22 20:13 起',
+  '[查看](http://127.0.0.1:19090/graph?g0.expr=disk_used_percent) [静默](http://127.0.0.1:19093/#/silences/new?filter=%7Balertname%3D%22DiskFull%22%2Cinstance%3D%22web-01%22%2Cseverity%3D%22critical%22%7D)',
+  '',
+  '🔴 <font color="warning">**严重**</font> web-02',
+  '> 磁盘空间不足',
+  '> 主机 web-02 的 /data 分区使用率为 97%',
+  '> 2026-11-22 20:13 起',
+  '[静默](http://127.0.0.1:19093/#/silences/new?filter=%7Balertname%3D%22DiskFull%22%2Cinstance%3D%22web-02%22%2Cseverity%3D%22critical%22%7D)',
+].join('\n');
 
 describe('Alertmanager → robot, end to end', () => {
   let fake: FakeWecom;
@@ -16,7 +36,7 @@ describe('Alertmanager → robot, end to end', () => {
   });
 
   it('delivers a captured payload as markdown under 4096 bytes with the exact body', async () => {
-    t = await buildApp(robotConfig(fake.url));
+    t = await buildApp(robotConfig(fake.url), { clock: runningFromFixedNow() });
     const res = await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(rawFixture('real-alertmanager-0.25-firing.json'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'accepted', alerts: 2, notifications: 1 });
@@ -28,11 +48,7 @@ describe('Alertmanager → robot, end to end', () => {
     expect(send.body.msgtype).toBe('markdown');
     const content: string = send.body.markdown.content;
     expect(Buffer.byteLength(content)).toBeLessThanOrEqual(4096);
-    expect(content.split('\n')[0]).toBe('## <font color="warning">告警 2 条</font> · DiskFull');
-    expect(content).toContain('**DiskFull** <font color="warning">严重</font>');
-    expect(content).toContain('> 实例：web-01');
-    expect(content).toContain('> 实例：web-02');
-    expect(content).toContain('> 摘要：磁盘空间不足');
+    expect(content).toBe(REAL_FIRING_BODY);
     await waitUntil(async () => (await t.metricValue('wecom_adapter_notifications_total', { receiver: 'ops', outcome: 'sent' })) === 1);
   });
 
@@ -40,9 +56,18 @@ describe('Alertmanager → robot, end to end', () => {
     t = await buildApp(robotConfig(fake.url));
     await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(rawFixture('alertmanager-many.json')).expect(200);
     await fake.waitFor(() => fake.accepted().length === 1);
-    const compact: string = fake.accepted()[0].body.markdown.content;
-    expect(compact.split('\n')[0]).toBe('## <font color="warning">告警 17 条</font> · <font color="info">恢复 7 条</font> · HostDiskUsageHigh');
-    expect(compact.match(/\*\*HostDiskUsageHigh\*\* \S+/g)).toHaveLength(24);
+    const compact = parseMarkdownMessage(fake.accepted()[0].body.markdown.content);
+    expect(compact.titleLine).toBe('## 🔴 <font color="warning">**严重**</font> HostDiskUsageHigh');
+    expect([...compact.counts]).toEqual([['严重', 4], ['警告', 13], ['恢复', 7]]);
+    // Storm layout: one line per alert, each alert once, critical → warning → resolved.
+    expect(compact.groups.map((group) => [group.name, group.badge.label, group.count])).toEqual([
+      ['HostDiskUsageHigh', '严重', 4],
+      ['HostDiskUsageHigh', '警告', 13],
+      ['HostDiskUsageHigh', '已恢复', 7],
+    ]);
+    expect(compact.alerts).toHaveLength(24);
+    expect(new Set(compact.alerts.map((alert) => alert.key)).size).toBe(24);
+    expect(compact.alerts.every((alert) => alert.layout === 'storm')).toBe(true);
 
     const many = loadFixture('real-alertmanager-0.25-firing.json');
     many.alerts = Array.from({ length: 150 }, (_, i) => ({
@@ -53,16 +78,21 @@ describe('Alertmanager → robot, end to end', () => {
     }));
     await request(t.app).post('/webhook/alertmanager').set('Content-Type', 'application/json').send(many).expect(200);
     const delivered = () => fake.accepted().slice(1).map((send) => send.body.markdown.content as string);
-    await fake.waitFor(() => (delivered().join('\n').match(/\*\*DiskFull\*\* db-\d+/g)?.length ?? 0) >= 150, 5000, '150 alerts');
+    const listed = () => delivered().flatMap((content) => parseMarkdownMessage(content).alerts);
+    await fake.waitFor(() => listed().length >= 150, 5000, '150 alerts');
     const parts = delivered();
     expect(parts.length).toBeGreaterThan(1);
     parts.forEach((content, i) => {
       expect(Buffer.byteLength(content)).toBeLessThanOrEqual(4096);
-      expect(content.split('\n')[0]).toContain(`(${i + 1}/${parts.length})`);
+      const part = parseMarkdownMessage(content);
+      expect(part.part).toEqual({ index: i + 1, total: parts.length });
+      expect(part.titleLine).toBe(`## 🔴 <font color="warning">**严重**</font> DiskFull (${i + 1}/${parts.length})`);
+      expect([...part.counts]).toEqual([['严重', 150]]);
     });
-    const instances = parts.join('\n').match(/\*\*DiskFull\*\* (db-\d+)/g)!;
-    expect(instances).toHaveLength(150);
-    expect(new Set(instances).size).toBe(150);
+    const alerts = listed();
+    expect(alerts.every((alert) => alert.name === 'DiskFull' && alert.badge.label === '严重' && alert.status === 'firing')).toBe(true);
+    const instances = alerts.map((alert) => /^db-\d{3}\b/.exec(alert.key)?.[0]);
+    expect(instances).toEqual(Array.from({ length: 150 }, (_, i) => `db-${String(i).padStart(3, '0')}`));
   });
 
   it('treats errcode != 0 in HTTP 200 as a failure: 93000 goes to dead letters, counted', async () => {

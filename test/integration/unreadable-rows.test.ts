@@ -25,7 +25,7 @@ const ALERTS = { alertname: 'PoisonTest', prefix: 'p', fingerprint: 'p' };
 async function queueFour(t: TestApp): Promise<string[]> {
   const now = Date.now();
   for (let batch = 0; batch < 4; batch++) {
-    const parsed = alertmanagerSource.parse(syntheticPayload(ALERTS, batch, 1));
+    const parsed = alertmanagerSource.parse(syntheticPayload(ALERTS, batch, 1), new Date());
     await t.service.store.enqueue([{ notification: notificationOf(parsed, 'ops'), dedupKey: `poison-${batch}` }], now, 0);
   }
   const jobs = await t.service.store.pending('ops', 10);

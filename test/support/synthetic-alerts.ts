@@ -39,12 +39,17 @@ export function syntheticPayload(options: SyntheticOptions, batch: number, perBa
   };
 }
 
-/** deliveredInstances counts, per instance, how often the fake robot accepted a message naming it. */
+/**
+ * deliveredInstances counts, per instance, how many accepted messages name it. An alert's instance
+ * may appear on several lines of its own block (line, description, link), and in no other alert's:
+ * so each message counts an instance once, whatever the layout (full or storm).
+ */
 export function deliveredInstances(fake: FakeWecom, options: SyntheticOptions): Map<string, number> {
-  const pattern = new RegExp(`(?:\\*\\*${options.alertname}\\*\\*\\s+|实例：)(${options.prefix}-\\d+-\\d+)`, 'g');
+  const pattern = new RegExp(`(?<![\\w-])(${options.prefix}-\\d+-\\d+)(?![\\w-])`, 'g');
   const counts = new Map<string, number>();
   for (const send of fake.accepted()) {
-    for (const match of String(send.body?.markdown?.content ?? '').matchAll(pattern)) counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
+    const named = new Set([...String(send.body?.markdown?.content ?? '').matchAll(pattern)].map((match) => match[1]));
+    for (const instance of named) counts.set(instance, (counts.get(instance) ?? 0) + 1);
   }
   return counts;
 }

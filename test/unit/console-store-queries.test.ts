@@ -154,13 +154,24 @@ function contract(kind: string, open: () => Promise<Stores>, cleanup: () => Prom
 }
 
 describe('jobParts', () => {
-  it('numbers the jobs of a message as the packer labels them (parts sent + 1 of parts sent + planned)', () => {
-    const message = { sections: [{ id: 'a' }, { id: 'b' }] };
-    const planned = [message, { sections: [{ id: 'b' }] }, { sections: [{ id: 'b' }] }];
-    expect(jobParts(message, planned, [{ id: 'a', partsSent: 0 }, { id: 'b', partsSent: 2 }])).toEqual([
+  const section = (id: string, start: number, end: number, part?: { index: number; total: number }) => ({ id, start, end, part });
+
+  it('uses the packer\'s own label when a section carries one', () => {
+    expect(jobParts({ sections: [section('a', 0, 10, { index: 1, total: 8 })] }, [], [{ id: 'a', partsSent: 0, items: 80 }])).toEqual([{ id: 'a', part: 1, total: 8 }]);
+  });
+
+  it('counts the planned later messages of a job, after the parts already sent', () => {
+    const message = { sections: [section('a', 0, 1), section('b', 4, 6)] };
+    const planned = [message, { sections: [section('b', 6, 8)] }, { sections: [section('b', 8, 10)] }];
+    expect(jobParts(message, planned, [{ id: 'a', partsSent: 0, items: 1 }, { id: 'b', partsSent: 2, items: 10 }])).toEqual([
       { id: 'a', part: 1, total: 1 },
       { id: 'b', part: 3, total: 5 },
     ]);
+  });
+
+  it('estimates the total from the items left when only the first message is planned', () => {
+    const message = { sections: [section('a', 0, 40)] };
+    expect(jobParts(message, [message], [{ id: 'a', partsSent: 0, items: 200 }])).toEqual([{ id: 'a', part: 1, total: 5 }]);
   });
 });
 

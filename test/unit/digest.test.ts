@@ -190,6 +190,15 @@ describe('buildDigest over a synthetic hour', () => {
     expect(news.bytes).toBeLessThanOrEqual(512);
   });
 
+  it('shows acknowledgements from WeCom cards: count, mean time to acknowledge, who', async () => {
+    const summary = await buildDigest(history, { name: 'hourly', matchers: [] }, PERIOD, NOW);
+    summary.acks = { count: 3, byUser: [{ user: 'zhangsan', count: 2 }, { user: 'lisi', count: 1 }], mttaMs: 240_000, mtta: '4m' };
+    const notification = digestNotification(summary, { name: 'hourly', receiver: 'ops', template: 'digest' }, TZ, NOW);
+    const render = (msgtype: string) => pack([{ id: 'd', notification, offset: 0, partsSent: 0 }], { engine: TemplateEngine.load(), format: messageFormat('robot', msgtype), timezone: TZ, now: NOW })[0].content;
+    expect(render('markdown')).toContain('> 认领 **3** 次，平均认领用时 4m：zhangsan ×2、lisi ×1');
+    expect(render('text')).toContain('认领 3 次，平均认领用时 4m：zhangsan×2、lisi×1');
+  });
+
   it('sanitizes alert names from payloads before they reach the digest markdown', async () => {
     await history.record([rec({ name: '<@all> **x**', fingerprint: 'z', status: 'firing', startsAt: iso('01:30'), receivedAt: at('01:30') })]);
     const summary = await buildDigest(history, { name: 'hourly', matchers: [] }, PERIOD, NOW);

@@ -13,7 +13,7 @@ function item(receiver: string, title: string, dedupKey = `${receiver}/${title}`
   return { notification, dedupKey };
 }
 
-const titles = (jobs: { notification: { kind: string } }[]) => jobs.map((job) => (job.notification as TextNotification).title);
+const titles = (jobs: { notification?: { kind: string } }[]) => jobs.map((job) => (job.notification as TextNotification).title);
 
 function delivery(receiver: string, at: number, status: DeliveryRecord['status'] = 'sent'): DeliveryRecord {
   return { at, receiver, source: 'api', msgtype: 'markdown', status, alertCount: 1, bytes: 10, body: '{"msgtype":"markdown"}' };

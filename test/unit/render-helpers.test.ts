@@ -11,6 +11,11 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
   ['date default format', '{{date t}}', { t: '2025-03-18T02:13:45Z' }, '2025-03-18 10:13:45'],
   ['date custom format', '{{date t "MM-DD HH:mm W"}}', { t: '2025-03-18T02:13:45Z' }, '03-18 10:13 周二'],
   ['date of nothing', '[{{date missing}}]', {}, '[]'],
+  ['date without year gets it for another year', '{{date t "MM-DD HH:mm"}} / {{date u "MM-DD HH:mm"}}', { t: '2031-05-02T02:13:45Z', u: '2025-05-02T02:13:45Z' }, '2031-05-02 10:13 / 05-02 10:13'],
+  ['when: today, this year, another year', '{{when a}} / {{when b}} / {{when c}}', { a: '2025-03-18T02:13:00Z', b: '2025-01-02T02:13:00Z', c: '2023-01-02T02:13:00Z' }, '10:13 / 01-02 10:13 / 2023-01-02 10:13'],
+  ['localTimes rewrites UTC instants in text', '{{localTimes s}}', { s: 'Timestamp: 2025-03-18T03:02:11.904Z, again 2025-03-18T11:00:00+08:00.' }, 'Timestamp: 2025-03-18 11:02:11, again 2025-03-18 11:00:00.'],
+  ['severityEmoji', '{{severityEmoji "critical"}}{{severityEmoji "warning"}}{{severityEmoji "info"}}{{severityEmoji "x"}}', {}, '🔴🟠🔵⚪'],
+  ['clip lines', '{{#each (clip l 2 100)}}[{{this}}]{{/each}}', { l: ['a', 'b', 'c'] }, '[a][b][…（另有 1 行）]'],
   ['date of epoch ms', '{{date t "HH:mm"}}', { t: NOW }, '12:00'],
   ['since', '{{since t}}', { t: '2025-03-18T00:47:48Z' }, '3h12m'],
   ['since in the future (clock skew) is omitted', '[{{since t}}]', { t: '2026-01-01T00:00:00Z' }, '[]'],
@@ -25,6 +30,7 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
   ['severityLabel', '{{severityLabel "critical"}}/{{severityLabel "warn"}}/{{severityLabel "info"}}/{{severityLabel ""}}/{{severityLabel "P9"}}', {}, '严重/警告/提示/未定级/P9'],
   ['truncate within limit', '{{truncate s 100}}', { s: '磁盘空间不足' }, '磁盘空间不足'],
   ['truncate in bytes', '{{truncate s 10}}', { s: '磁盘空间不足' }, '磁盘…'],
+  ['truncate says what was cut from 120 bytes', '{{truncate s 130}}', { s: '满'.repeat(100) }, `${'满'.repeat(33)}…（已截断 201 字节）`],
   ['truncate of nothing', '[{{truncate missing 10}}]', {}, '[]'],
   ['labelsText excludes and sorts', '{{labelsText l "alertname" "severity"}}', { l: { severity: 'critical', team: 'dba', alertname: 'X', env: 'prod' } }, 'env=prod, team=dba'],
   ['labelsText of nothing', '[{{labelsText missing}}]', {}, '[]'],
@@ -62,7 +68,7 @@ describe('template helpers through TemplateEngine', () => {
 
   it('registers exactly the documented helpers', () => {
     expect(Object.keys(templateHelpers).sort()).toEqual(
-      ['add', 'and', 'date', 'default', 'duration', 'eq', 'gt', 'join', 'labelsText', 'len', 'lower', 'lt', 'ne', 'not', 'or', 'severityColor', 'severityEmoji', 'severityLabel', 'since', 'clip', 'when', 'stateReason', 'truncate', 'upper'].sort(),
+      ['add', 'and', 'date', 'default', 'duration', 'eq', 'gt', 'join', 'labelsText', 'len', 'lower', 'lt', 'ne', 'not', 'or', 'severityColor', 'severityEmoji', 'severityLabel', 'since', 'clip', 'when', 'localTimes', 'stateReason', 'truncate', 'upper'].sort(),
     );
   });
 });

@@ -63,9 +63,9 @@ describe('robot news body', () => {
     expect(body.news.articles).toHaveLength(1);
     const [article] = body.news.articles;
     expect(Object.keys(article)).toEqual(['title', 'description', 'url']);
-    expect(article.title).toBe('[告警 2 条] MySQLTooManyConnections');
+    expect(article.title).toBe('🔴【严重】MySQLTooManyConnections · prod-sh');
     expect(article.description).toBe(
-      '[严重] MySQLTooManyConnections db-master-01:9104 数据库连接数过高 · 03-18 10:13起\n[严重] MySQLTooManyConnections db-slave-02:9104 数据库连接数过高 · 03-18 10:14起',
+      '📍 prod-sh · prod · mysqld-exporter · dba\n🔴 严重 2\n🔴【严重】MySQLTooManyConnections ×2\n· db-master-01:9104 · 10:13\n· db-slave-02:9104 · 10:14',
     );
     expect(article.url).toBe('http://prometheus-k8s-0.monitoring.svc:9090/graph?g0.expr=mysql_global_status_threads_connected+%3E+400&g0.tab=1');
   });
@@ -114,9 +114,9 @@ describe('robot template_card body (text_notice)', () => {
     expect(Object.keys(card)).toEqual(['card_type', 'source', 'main_title', 'emphasis_content', 'sub_title_text', 'horizontal_content_list', 'jump_list', 'card_action']);
     expect(card.card_type).toBe('text_notice');
     expect(card.source).toEqual({ desc: 'Alertmanager', desc_color: 2 });
-    expect(card.main_title).toEqual({ title: '[告警 2 条] MySQLTooManyConnections', desc: '数据库连接数过高' });
+    expect(card.main_title).toEqual({ title: '🔴【严重】MySQLTooManyConnections · prod-sh', desc: '数据库连接数过高' });
     expect(card.emphasis_content).toEqual({ title: '2', desc: '条告警触发中' });
-    expect(card.sub_title_text).toBe('[严重] MySQLTooManyConnections db-master-01:9104\n[严重] MySQLTooManyConnections db-slave-02:9104');
+    expect(card.sub_title_text).toBe('🔴 db-master-01:9104\n🔴 db-slave-02:9104');
     expect(card.horizontal_content_list).toEqual([
       { keyname: '实例', value: 'db-master-01:9104 等 2 个' },
       { keyname: '级别', value: '严重' },
@@ -146,7 +146,8 @@ describe('robot template_card body (text_notice)', () => {
     const card = (robotBody(message) as any).template_card;
     expect(card.source.desc_color).toBe(3);
     expect(card.emphasis_content).toEqual({ title: '2', desc: '条告警已恢复' });
-    expect(card.main_title.title).toBe('[已恢复 2 条] MySQLTooManyConnections');
+    expect(card.main_title.title).toBe('✅【已恢复】MySQLTooManyConnections · prod-sh');
+    expect(card.sub_title_text).toBe('✅ db-master-01:9104\n✅ db-slave-02:9104');
   });
 
   it('holds every field limit with long Chinese text and never cuts inside a character', () => {

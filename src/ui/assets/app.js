@@ -63,6 +63,11 @@ $('logout')?.addEventListener('click', async () => {
   await api('logout', {}).catch(() => undefined);
   location.href = 'login';
 });
+// On a phone the filter forms start folded (the list is what one looks at first), unless the
+// link carries filters.
+if (matchMedia('(max-width: 719px)').matches) {
+  for (const box of document.querySelectorAll('details.filter-box')) box.open = parseRoute(location.hash).params.toString() !== '';
+}
 show();
 poll();
 setInterval(poll, pollMs);

@@ -108,10 +108,10 @@ export function detailView(data, back) {
       row.state === 'dead' ? el('dt', { text: '死信原因 Reason' }) : null,
       row.state === 'dead' ? el('dd', { class: 'dead-reason' }, [row.hint || row.error || row.reason || '', row.error && row.hint ? el('div', { class: 'muted', text: row.error }) : null]) : null,
     ]),
-    el('h4', { text: '告警 Alerts (' + data.content.total + ')' }),
-    ...alertList(data.content),
+    // What was said comes first; a storm's alert list is folded (it can be hundreds of lines).
     el('h4', { text: '发送记录 Attempts (' + data.attempts.length + ')' }),
     ...attemptList(data.attempts),
+    el('details', { class: 'alert-box', open: data.content.total <= 10 }, [el('summary', {}, [el('h4', { text: '告警 Alerts (' + data.content.total + ')' })]), ...alertList(data.content)]),
   ];
 }
 
@@ -130,7 +130,7 @@ export const notificationsView = {
     current = { id: route.id, params: route.id ? current.params : route.params.toString() };
     const form = $('notification-form');
     const detail = route.id !== undefined;
-    form.hidden = detail;
+    $('notification-filters').hidden = detail;
     $('notification-list').hidden = detail;
     $('notification-detail').hidden = !detail;
     const note = $('notification-filter-note');
