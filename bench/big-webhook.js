@@ -124,26 +124,31 @@ class Tally {
 function watchLoop(h, url, base) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const healthz = [];
+  const healthzAt = []; // when each /healthz call was made (performance.now()), same order as healthz
   const small = [];
   const inFlight = new Set();
   let failures = 0;
   let n = 0;
-  const timed = (promise, into) => {
+  const timed = (promise, into, at) => {
     const t0 = performance.now();
+    const done = () => {
+      into.push(performance.now() - t0);
+      at?.push(t0);
+    };
     const call = promise.then(
       (res) => {
         if (res.status !== 200) failures++;
-        into.push(performance.now() - t0);
+        done();
       },
       () => {
         failures++;
-        into.push(performance.now() - t0);
+        done();
       },
     );
     inFlight.add(call);
     call.finally(() => inFlight.delete(call));
   };
-  const healthTimer = setInterval(() => timed(h.request(`${url}/healthz`, { agent }), healthz), HEALTHZ_EVERY_MS);
+  const healthTimer = setInterval(() => timed(h.request(`${url}/healthz`, { agent }), healthz, healthzAt), HEALTHZ_EVERY_MS);
   const smallTimer = setInterval(() => timed(h.request(`${url}/webhook/alertmanager`, { method: 'POST', body: JSON.stringify(smallWebhook(base, n++)), agent }), small), SMALL_EVERY_MS);
   return {
     stop: async () => {
@@ -151,7 +156,7 @@ function watchLoop(h, url, base) {
       clearInterval(smallTimer);
       await Promise.allSettled([...inFlight]);
       agent.destroy();
-      return { healthz, small, failures, smallSent: n };
+      return { healthz, healthzAt, small, failures, smallSent: n };
     },
   };
 }
@@ -186,7 +191,11 @@ async function runOnce(h, name, base, bodies) {
     // The small webhooks queue behind the storm on the same receiver; wait for the last ones too.
     await h.waitFor(() => small.update().distinct >= watched.smallSent * 2, 60_000, `small webhooks delivered (${name})`).catch((err) => h.note(`big webhook (${name}): ${err.message}`));
     small.update();
-    return { done, big, small, drainMs, acceptedMs, cpu, watched, rssMb: h.rss(service.pid).hwm };
+    // The slowest /healthz calls, and when they were made (s after the post): during ingest or the drain.
+    const slowest = watched.healthz.map((ms, i) => ({ ms, at: (watched.healthzAt[i] - started) / 1000 })).sort((a, b) => b.ms - a.ms).slice(0, 3);
+    // Calls made after every webhook was answered: the drain alone, without the webhook's own ingest.
+    const drainOnly = watched.healthz.filter((ms, i) => watched.healthzAt[i] - started >= acceptedMs);
+    return { done, big, small, drainMs, acceptedMs, cpu, watched, slowest, drainOnly, rssMb: h.rss(service.pid).hwm };
   } finally {
     await service.stop();
     await fake.stop();
@@ -209,7 +218,7 @@ async function benchBigWebhook(h, step) {
   const show = (label, r) =>
     console.log(
       `    ${label}: ${r.big.distinct}/${ALERTS} alerts in ${r.big.messages} messages (${r.big.duplicates} twice, ${r.big.rejected} rejected), accepted in ${h.fmt(r.acceptedMs, 0)} ms, drained in ${h.fmt(r.drainMs / 1000, 1)} s, ` +
-        `service CPU ${h.fmt(r.cpu, 1)} s, peak RSS ${h.fmt(r.rssMb, 0)} MB; /healthz ${r.watched.healthz.length} calls, worst ${h.fmt(Math.max(...r.watched.healthz), 0)} ms, p99 ${h.fmt(h.percentile(r.watched.healthz, 99), 0)} ms; ` +
+        `service CPU ${h.fmt(r.cpu, 1)} s, peak RSS ${h.fmt(r.rssMb, 0)} MB; /healthz ${r.watched.healthz.length} calls, worst ${h.fmt(Math.max(...r.watched.healthz), 0)} ms, p99 ${h.fmt(h.percentile(r.watched.healthz, 99), 0)} ms, slowest ${r.slowest.map((c) => `${h.fmt(c.ms, 0)} ms at +${h.fmt(c.at, 1)} s`).join(', ')}; ` +
         `${r.watched.smallSent} small webhooks answered worst ${h.fmt(Math.max(...r.watched.small), 0)} ms (${r.small.distinct / 2} delivered, ${r.small.duplicates} alerts twice); ${r.watched.failures} failed calls`,
     );
   show('one webhook of 10,000', one);
@@ -219,15 +228,16 @@ async function benchBigWebhook(h, step) {
   const allOnce = one.done && one.big.distinct === ALERTS && one.big.duplicates === 0 && one.small.duplicates === 0;
   const baselineName = `same alerts as ${BASELINE_WEBHOOKS} webhooks of ${perWebhook}`;
   h.record({ section: 'big', metric: `big webhook: time to deliver ${ALERTS.toLocaleString('en-US')} alerts of one webhook`, ours: one.drainMs / 1000, baseline: many.drainMs / 1000, baselineName, unit: 's', digits: 1, target: '< 120 s, all delivered', met: one.done && one.drainMs < DRAIN_TARGET_MS });
-  h.record({ section: 'big', metric: 'big webhook: /healthz worst latency while draining', ours: worst(one.watched.healthz), baseline: worst(many.watched.healthz), baselineName: 'same, during the baseline', unit: 'ms', digits: 0, target: '< 1 s', met: worst(one.watched.healthz) < HEALTHZ_TARGET_MS && one.watched.failures === 0 });
-  h.record({ section: 'big', metric: 'big webhook: /healthz p99 while draining', ours: h.percentile(one.watched.healthz, 99), baseline: h.percentile(many.watched.healthz, 99), baselineName: 'baseline', unit: 'ms', digits: 0 });
-  h.record({ section: 'big', metric: 'big webhook: small webhook response worst while draining', ours: worst(one.watched.small), baseline: worst(many.watched.small), baselineName: 'baseline', unit: 'ms', digits: 0 });
+  h.record({ section: 'big', metric: 'big webhook: /healthz worst latency, from the post until drained', ours: worst(one.watched.healthz), baseline: worst(many.watched.healthz), baselineName: 'same, during the baseline', unit: 'ms', digits: 0, target: '< 1 s', met: worst(one.watched.healthz) < HEALTHZ_TARGET_MS && one.watched.failures === 0 });
+  h.record({ section: 'big', metric: 'big webhook: /healthz worst after the webhook was answered (delivery only)', ours: worst(one.drainOnly), baseline: worst(many.drainOnly), baselineName: 'baseline', unit: 'ms', digits: 0 });
+  h.record({ section: 'big', metric: 'big webhook: /healthz p99, from the post until drained', ours: h.percentile(one.watched.healthz, 99), baseline: h.percentile(many.watched.healthz, 99), baselineName: 'baseline', unit: 'ms', digits: 0 });
+  h.record({ section: 'big', metric: 'big webhook: small webhook response worst, while draining', ours: worst(one.watched.small), baseline: worst(many.watched.small), baselineName: 'baseline', unit: 'ms', digits: 0 });
   h.record({ section: 'big', metric: 'big webhook: alerts delivered twice or missing', ours: ALERTS - one.big.distinct + one.big.duplicates + one.small.duplicates, baseline: ALERTS - many.big.distinct + many.big.duplicates + many.small.duplicates, baselineName: 'baseline', digits: 0, target: '0', met: allOnce });
   h.record({ section: 'big', metric: 'big webhook: messages sent', ours: one.big.messages, baseline: many.big.messages, baselineName: 'baseline', digits: 0 });
   h.record({ section: 'big', metric: 'big webhook: service CPU time to drain', ours: one.cpu, baseline: many.cpu, baselineName: 'baseline', unit: 's', digits: 1 });
   h.note(
     `big webhook: ${(bytes / 1e6).toFixed(2)} MB body (${Math.round(bytes / ALERTS)} B per alert, all fields of Alertmanager's template.Alert), service body_limit ${BODY_LIMIT}, robot rate_limit {count: ${RATE_LIMIT.count}, per: ${RATE_LIMIT.per}} (not the bottleneck; the fake enforces the same); ` +
-      `answered in ${h.fmt(one.acceptedMs, 0)} ms; ${one.watched.healthz.length} /healthz calls (${one.watched.failures} failed), ${one.watched.smallSent} small webhooks posted during the drain, all delivered once: ${one.small.distinct === one.watched.smallSent * 2 && one.small.duplicates === 0 ? 'yes' : 'no'}; service peak RSS ${h.fmt(one.rssMb, 0)} MB (baseline ${h.fmt(many.rssMb, 0)} MB)`,
+      `answered in ${h.fmt(one.acceptedMs, 0)} ms; ${one.watched.healthz.length} /healthz calls (${one.watched.failures} failed; slowest ${one.slowest.map((c) => `${h.fmt(c.ms, 0)} ms made +${h.fmt(c.at, 1)} s after the post`).join(', ')}), ${one.watched.smallSent} small webhooks posted during the drain, all delivered once: ${one.small.distinct === one.watched.smallSent * 2 && one.small.duplicates === 0 ? 'yes' : 'no'}; service peak RSS ${h.fmt(one.rssMb, 0)} MB (baseline ${h.fmt(many.rssMb, 0)} MB)`,
   );
 }
 

@@ -1006,7 +1006,7 @@ function mergeReports(info, only) {
 
 /** The big scenario's method paragraph (BENCHMARKS.md). */
 const BIG_METHOD = `6. **Big webhook.** One Alertmanager v4 webhook carrying 10,000 firing alerts (every field Alertmanager's
-   \`template.Alert\` marshals; about 2.4 MB, so the bench service's \`server.body_limit\` is 4 MiB — a real body with
+   \`template.Alert\` marshals; about 3.4 MB, so the bench service's \`server.body_limit\` is 4 MiB — a real body with
    10,000 alerts cannot fit the default 1 MiB) is posted to a fresh service whose robot has \`rate_limit: {count: 1000, per: 1m}\`
    (not the bottleneck; the fake enforces the same). While it drains, \`/healthz\` is called every 100 ms (each call on its own timer,
    so a blocked event loop shows as latency) and a small 2-alert webhook is posted every second. Each alert is identified at the fake

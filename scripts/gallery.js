@@ -3,7 +3,7 @@
 /**
  * npm run gallery: renders every payload fixture's messages with the built-in templates, exactly as
  * they would be sent (fixed clock, Asia/Shanghai, like the golden tests), into a 375-px WeCom-like
- * chat screen, and screenshots each with Debian's Chromium into docs/messages/ (PNG + HTML). The
+ * chat screen, and screenshots each with Debian's Chromium into docs/messages/ (PNG). The
  * golden tests pin the text; these pictures are for people to look at.
  * Options: GALLERY_ONLY=<substring> renders only matching fixtures; CHROMIUM_PATH overrides the browser.
  */
@@ -19,6 +19,8 @@ const { findSource } = dist('sources/registry');
 const { orderAlerts } = dist('render/alert-order');
 const { DEFAULT_SEVERITY_SCHEME } = dist('render/severity');
 const { page } = require('./gallery/wecom-html');
+const { cardsPage } = require('./gallery/card-html');
+const { buttonCard } = dist('interactive/card-builder');
 
 const FIXTURES = join(root, 'test', 'fixtures', 'payloads');
 const OUT = join(root, 'docs', 'messages');
@@ -47,6 +49,31 @@ function render(fixture, format, engine) {
   return pack([{ id: fixture, notification, offset: 0, partsSent: 0 }], { engine, format, timezone: TIMEZONE, now: NOW, mention });
 }
 
+/**
+ * The interactive card of an app receiver (README "Acting from WeCom cards") in each of its states:
+ * as sent, acknowledged, silenced, and with a failed silence. Content is the real `card` rendering
+ * of a fixture; the states are what card-actions.ts sends with message/update_template_card.
+ */
+async function cardStates(engine, index) {
+  const format = messageFormat('robot', 'template_card');
+  const [message] = render('alertmanager-firing.json', format, engine);
+  const parsed = findSource('alertmanager').parse(JSON.parse(readFileSync(join(FIXTURES, 'alertmanager-firing.json'), 'utf8')), new Date(NOW));
+  const alerts = parsed.alerts.map((a) => ({ fingerprint: a.fingerprint, name: a.name, source: a.source, severity: a.severity, labels: a.labels, startsAt: a.startsAt, summary: a.summary, externalURL: parsed.externalURL }));
+  const content = { title: message.title, text: message.content, url: message.url ?? 'https://work.weixin.qq.com', source: 'Alertmanager' };
+  const options = { silenceDurations: [3_600_000, 14_400_000, 86_400_000], timezone: TIMEZONE };
+  const at = NOW + 5 * 60_000;
+  const states = [
+    { label: '发出时 · as sent', card: buttonCard('wa_demo', content, alerts, options) },
+    { label: '张三 认领后 · acknowledged', card: buttonCard('wa_demo', content, alerts, options, { ack: { user: '张三', at } }) },
+    { label: '静默 1h 后 · silenced', card: buttonCard('wa_demo', content, alerts, options, { ack: { user: '张三', at }, silence: { user: '张三', at, until: at + 3_600_000, ids: ['a3f1c2d4'], url: `${parsed.externalURL}/#/silences/a3f1c2d4` } }) },
+    { label: '静默失败 · silence failed', card: buttonCard('wa_demo', content, alerts, options, { error: '静默失败：Alertmanager 不可达（connect ECONNREFUSED）' }) },
+  ];
+  await index.tab.setContent(cardsPage('应用卡片 · 认领 / 静默', states), { waitUntil: 'load' });
+  await index.tab.screenshot({ path: join(OUT, 'card-states.png'), fullPage: true });
+  index.push('| alertmanager-firing | app template_card states | 4 | ![card-states](card-states.png) |');
+  console.log('docs/messages/card-states.png (4 card states)');
+}
+
 async function main() {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y --no-install-recommends chromium fonts-noto-cjk`);
   mkdirSync(OUT, { recursive: true });
@@ -56,6 +83,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const tab = await browser.newPage({ viewport: { width: 375, height: 640 }, deviceScaleFactor: 2 });
   const index = [];
+  index.tab = tab;
   try {
     for (const fixture of fixtures) {
       const base = fixture.replace(/\.json$/, '');
@@ -65,13 +93,13 @@ async function main() {
         if (messages.length === 0) continue;
         const file = `${base}.${formatName}`;
         const html = page(base, `${formatName} · ${messages.length} 条消息 · 2025-03-18 12:00 (Asia/Shanghai)`, messages, format);
-        writeFileSync(join(OUT, `${file}.html`), html);
         await tab.setContent(html, { waitUntil: 'load' });
         await tab.screenshot({ path: join(OUT, `${file}.png`), fullPage: true });
         index.push(`| ${base} | ${formatName} | ${messages.length} | ![${file}](${file}.png) |`);
         console.log(`docs/messages/${file}.png (${messages.length} message${messages.length > 1 ? 's' : ''})`);
       }
     }
+    if (!only || 'card-states'.includes(only)) await cardStates(engine, index);
   } finally {
     await browser.close();
   }

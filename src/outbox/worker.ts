@@ -200,6 +200,10 @@ export class DeliveryWorker {
   }
 
   private async drain(receiver: string, state: ReceiverState): Promise<void> {
+    // Right after a successful send the head is due (a send never postpones it; requeued rows are due
+    // at once), so its row is not read and parsed again only to learn that: for a 10,000-alert
+    // notification that read costs more than packing the message.
+    let headDue = false;
     while (!this.stopping) {
       state.again = false;
       const { config, channels, engine } = this.deps.current();
@@ -213,17 +217,24 @@ export class DeliveryWorker {
       state.unconfiguredWarned = false;
       const lease = await this.deps.lease.acquire(receiver);
       if (lease === 'busy') return this.schedule(receiver, state, this.deps.lease.retryMs);
-      if (lease === 'new') await this.takeOver(receiver, channel);
+      if (lease === 'new') {
+        await this.takeOver(receiver, channel);
+        headDue = false;
+      }
       // The head alone decides whether to wait; the batch is read (and parsed) only when a message
       // will be packed. A receiver that waits for its rate limit is kicked by every enqueue, and
       // reading and parsing BATCH rows each time cost more CPU than ingesting the webhook itself.
-      const [first] = await this.readPending(receiver, 1);
-      if (!first) {
-        await this.deps.lease.release(receiver);
-        return;
+      if (!headDue) {
+        const [first] = await this.readPending(receiver, 1);
+        if (!first) {
+          await this.deps.lease.release(receiver);
+          return;
+        }
+        const wait = first.nextAttemptAt - this.deps.clock();
+        if (wait > 0) return this.schedule(receiver, state, wait);
       }
+      headDue = false;
       const now = this.deps.clock();
-      if (first.nextAttemptAt > now) return this.schedule(receiver, state, first.nextAttemptAt - now);
       const limit = channel.rateLimit;
       const tokens = this.deps.limiter.available(receiver, limit, now);
       if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
@@ -263,6 +274,7 @@ export class DeliveryWorker {
       if (this.stopping) return;
       const ok = await this.deliver(channel, message, batch, now, messages.filter((m) => !m.companion));
       if (ok && companion) await this.sendCompanion(channel, companion);
+      headDue = ok;
       await nextTurn();
     }
   }

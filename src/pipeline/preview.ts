@@ -54,6 +54,7 @@ export function previewPayload(state: RuntimeState, sourceName: string, body: un
       const messages = pack([{ id: 'preview', notification, offset: 0, partsSent: 0 }], {
         engine: state.engine,
         format: channel.format,
+        style: state.style,
         timezone: state.config.server.timezone,
         now,
         mention: channel.mention,

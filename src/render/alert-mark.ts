@@ -1,5 +1,5 @@
 import type { Alert } from '../model/alert';
-import { severityStyle, severityValue, type FontColor, type SeverityScheme } from './severity';
+import { severityStyle, severityValue, type SeverityScheme, type SeverityStyle } from './severity';
 
 /**
  * AlertMark is the badge an alert line starts with: what state it is in, in emoji, words, colour and
@@ -7,16 +7,7 @@ import { severityStyle, severityValue, type FontColor, type SeverityScheme } fro
  * evaluation problem (Grafana No Data / Error) is not a threshold breach and says so; a resolution
  * with a state reason (rule deleted, series missing…) ended without recovering, so it is not green.
  */
-export interface AlertMark {
-  /** `critical` | `warning` | `info` | … (severity keys), `unknown`, `nodata`, `error`, `ended`, `resolved`. */
-  key: string;
-  label: string;
-  emoji: string;
-  color: FontColor;
-  bold: boolean;
-  /** Order of header counts: severities, then problems, then ended, then resolved. */
-  rank: number;
-}
+export type AlertMark = SeverityStyle;
 
 const PROBLEM_MARKS: Record<'nodata' | 'error', Omit<AlertMark, 'rank'>> = {
   nodata: { key: 'nodata', label: '无数据', emoji: '⚠️', color: 'comment', bold: true },
@@ -31,7 +22,7 @@ export function markOf(alert: Pick<Alert, 'status' | 'severity' | 'labels' | 'pr
   if (alert.status === 'resolved') return alert.resolvedReason ? { ...ENDED, rank: levels + 3 } : { ...RESOLVED, rank: levels + 4 };
   if (alert.problem) return { ...PROBLEM_MARKS[alert.problem], rank: levels + (alert.problem === 'error' ? 1 : 2) };
   const style = severityStyle(scheme, severityValue(scheme, alert.severity, alert.labels));
-  return { key: style.key, label: style.label, emoji: style.emoji, color: style.color, bold: style.bold, rank: style.rank };
+  return style;
 }
 
 /** MarkCount: one bucket of a header's count line (`🔴 严重 30`). */

@@ -193,7 +193,7 @@ function remainingParts(entry: PackEntry, pos: number, options: PackOptions, com
 /**
  * planAhead plans a long notification's parts (from its offset) into options.planCache ahead of
  * pack(), `pause()`-ing whenever a stretch of planning has taken `sliceMs`: the first pack() of a
- * 10,000-alert notification would otherwise plan all ~400 parts in one synchronous call and hold
+ * 10,000-alert notification would otherwise plan all its hundreds of parts in one synchronous call and hold
  * the event loop (health checks, webhooks, send timeouts) for a second or more. pack() then finds
  * the plan, as long as the notification starts the message (it does at the head of the queue);
  * otherwise it plans synchronously as before. Nothing to do without a cache or for a short remainder.

@@ -26,6 +26,7 @@ const TABS: [string, string, string][] = [
   ['dead-letters', '死信', 'Dead letters'],
   ['templates', '模板', 'Templates'],
   ['receivers', '接收者', 'Receivers'],
+  ['actions', '操作', 'Actions'],
 ];
 
 export function renderPage(view: PageView): string {
@@ -133,7 +134,17 @@ ${view.csrfToken ? `<meta name="csrf-token" content="${e(view.csrfToken)}">` : '
 
 <section id="view-receivers" data-view="receivers" hidden>
   <h2 id="receivers-heading">接收者 <small>Receivers</small></h2>
+  <div id="unknown-receivers" aria-live="polite"></div>
   <div id="receiver-list" class="cards"><p class="empty">加载中… loading</p></div>
+</section>
+
+<section id="view-actions" data-view="actions" hidden>
+  <h2 id="acks-heading">认领 <small>Acknowledgements</small> <span id="ack-count" class="count ok"></span></h2>
+  <p class="muted">企业微信卡片上点击「认领」的记录 (who clicked 认领 Ack on a WeCom card, the first per alert episode).</p>
+  <div id="ack-list"><p class="empty">加载中… loading</p></div>
+  <h2 id="audit-heading">审计日志 <small>Audit log</small> <span id="refused-count" class="count"></span></h2>
+  <p class="muted">卡片上的每次操作与拒绝 (every action from a card and every refusal), 最新在前 newest first.</p>
+  <div id="audit-list"><p class="empty">加载中… loading</p></div>
 </section>
 </main>
 <noscript><p class="error">控制台需要 JavaScript (the console needs JavaScript); 命令行见 dead-letters / render / send-test。</p></noscript>

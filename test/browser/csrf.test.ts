@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FakeWecom } from '../support/fake-wecom';
 import { buildApp, type TestApp } from '../support/build-app';
-import { inCI } from '../support/real-binaries';
+import { describeWithChromium, launchChromium, waitUntil, type Browser } from '../support/chromium';
 
 /**
  * CSRF in a real browser (issue 16 item 3): Debian's Chromium, logged in to the console with basic
@@ -17,33 +14,10 @@ import { inCI } from '../support/real-binaries';
  * browser sends without a CORS preflight. The adapter receives them with the credentials and must
  * deliver nothing and reload nothing; the console itself (same origin) keeps working.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const USER = { username: 'ops', password: 'console-password-1' };
 const KEY = 'csrf-robot-key-0001';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 jest.setTimeout(60_000);
-
-function describeWithChromium(title: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(title, body);
-  const message = `${CHROMIUM} not found; install it with \`apt-get install -y --no-install-recommends chromium\` (what .ci/run does) or set CHROMIUM_PATH`;
-  if (inCI) {
-    describe(title, () => it('has Chromium (required in CI)', () => {
-      throw new Error(message);
-    }));
-    return;
-  }
-  console.warn(`SKIPPED browser CSRF tests — ${message}`);
-  describe(title, () => it.skip(`SKIPPED: ${CHROMIUM} not installed`, () => undefined));
-}
-
-async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A Kibana rule body split for a text/plain form: the browser sends `name=value\r\n`, i.e. valid JSON. */
 const KIBANA_NAME = '{"source":"kibana","rule":{"id":"csrf-rule","name":"CSRF 注入的告警"},"alert":{"action_group":"query matched"},"context":{"title":"forged by another site","pad":"';
@@ -89,8 +63,7 @@ describeWithChromium('CSRF from another site in Chromium', () => {
   let attacker: Server;
   let base: string;
   let evil: string;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
   let reloads = 0;
   const seen: Seen[] = [];
@@ -131,16 +104,14 @@ describeWithChromium('CSRF from another site in Chromium', () => {
     // localhost and 127.0.0.1 are different sites to a browser: this is "another site".
     evil = `http://localhost:${(attacker.address() as AddressInfo).port}`;
 
-    profile = mkdtempSync(join(tmpdir(), 'wecom-csrf-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, httpCredentials: USER });
     // httpCredentials: the browser answers every Basic challenge with the operator's credentials,
     // as one that remembers them from an earlier login does.
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ httpCredentials: USER });
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     for (const server of [adapter, attacker]) await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await t?.close();
     await fake?.stop();

@@ -1,36 +1,28 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FakeWecom } from '../support/fake-wecom';
 import { buildApp, type TestApp } from '../support/build-app';
+import { ConsoleShots, DESKTOP, PHONE, describeWithChromium, launchChromium, waitUntil, type Browser } from '../support/chromium';
 import { loadFixture, rawFixture } from '../support/fixtures';
-import { inCI } from '../support/real-binaries';
 import { syntheticPayload } from '../support/synthetic-alerts';
 
 /**
  * Console v2 in a real browser: Debian's Chromium (`apt-get install chromium`, what .ci/run does)
- * driven by playwright-core, against the real service on loopback. The operator signs in on the
- * login page, then every view answers its question: what is firing (a 200-alert storm), did the
- * notification go out and what did it say, what is in the dead letters, and what a template edit
- * would send — on a 1280-px desktop and a 375-px phone. Missing Chromium fails in CI and is
- * skipped with a warning elsewhere. Screenshots go to test-output/console/; with
- * `UPDATE_DOCS_SCREENSHOTS=1` (`npm run screenshots:console`) also to docs/console/ for the README.
- * Chinese renders with Debian's fonts-noto-cjk.
+ * driven by playwright-core (launched by test/support/chromium.ts), against the real service on
+ * loopback. The operator signs in on the login page, then every view answers its question: what is
+ * firing (a 200-alert storm), did the notification go out and what did it say, what is in the dead
+ * letters, and what a template edit would send — on a 1280-px desktop and a 375-px phone. Missing
+ * Chromium fails in CI and is skipped with a warning elsewhere. Screenshots go to
+ * test-output/console/; with `UPDATE_DOCS_SCREENSHOTS=1` (`npm run screenshots:console`) also to
+ * docs/console/ for the README. Chinese renders with Debian's fonts-noto-cjk. The card-action and
+ * unknown-receiver views with data are in ui-actions.test.ts.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
-const OUT = join(ROOT, 'test-output', 'console');
-const DOCS = join(ROOT, 'docs', 'console');
 const TOKEN = 'browser-bearer-token-0001';
 const USER = { username: 'ops', password: 'console-password-1' };
 const GOOD_KEY = 'good-robot-key-0001';
 const BAD_KEY = 'removed-robot-key-0002';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 375, height: 812 };
 
 jest.setTimeout(90_000);
 
@@ -40,61 +32,20 @@ declare const document: any;
 declare const window: any;
 declare const location: any;
 
-function describeWithChromium(title: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(title, body);
-  const message = `${CHROMIUM} not found; install it with \`apt-get install -y --no-install-recommends chromium\` (what .ci/run does) or set CHROMIUM_PATH`;
-  if (inCI) {
-    describe(title, () => it('has Chromium (required in CI)', () => {
-      throw new Error(message);
-    }));
-    return;
-  }
-  console.warn(`SKIPPED browser tests — ${message}`);
-  describe(title, () => it.skip(`SKIPPED: ${CHROMIUM} not installed`, () => undefined));
-}
-
-async function waitUntil(predicate: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describeWithChromium('console v2 in Chromium', () => {
   let fake: FakeWecom;
   let t: TestApp;
   let server: Server;
   let base: string;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
-  const expectedErrors: RegExp[] = [];
+  let shots: ConsoleShots;
+  const shot = (name: string) => shots.shot(name);
+  const bothWidths = (name: string, ready: () => Promise<void>) => shots.bothWidths(name, ready);
 
   const webhook = (path: string, body: string) => fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body });
 
-  /** shot saves what the first screen shows at the current size (and into docs/console/ when asked). */
-  async function shot(name: string): Promise<void> {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(OUT, `${name}.png`) });
-    if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.screenshot({ path: join(DOCS, `${name}.png`) });
-  }
-
-  async function bothWidths(name: string, ready: () => Promise<void>): Promise<void> {
-    for (const [suffix, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
-      await page.setViewportSize(size);
-      await ready();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect({ name, suffix, overflow }).toEqual({ name, suffix, overflow: 0 });
-      await shot(`${name}-${suffix}`);
-    }
-    await page.setViewportSize(DESKTOP);
-  }
-
   beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
-    if (process.env.UPDATE_DOCS_SCREENSHOTS) mkdirSync(DOCS, { recursive: true });
     fake = await new FakeWecom({ robotKeys: [GOOD_KEY] }).start();
     t = await buildApp({
       server: { auth: { bearer_tokens: [TOKEN], basic: USER } },
@@ -118,24 +69,13 @@ describeWithChromium('console v2 in Chromium', () => {
     expect((await webhook('/webhook/alertmanager', JSON.stringify(syntheticPayload({ alertname: 'DiskFull', prefix: 'db', fingerprint: 'd' }, 1, 200)))).status).toBe(200);
     await waitUntil(async () => (await t.service.store.deadLetters()).length === 1 && (await t.service.store.pendingCounts()).ops === undefined && fake.accepted().length >= 4, 'the dead letter and the deliveries');
 
-    profile = mkdtempSync(join(tmpdir(), 'wecom-ui-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-    // CSP violations and failed fetches show up as console errors.
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const text = message.text();
-      const expected = expectedErrors.findIndex((pattern) => pattern.test(text));
-      if (expected >= 0) expectedErrors.splice(expected, 1);
-      else pageErrors.push(`console: ${text}`);
-    });
+    browser = await launchChromium({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    page = browser.page;
+    shots = new ConsoleShots(page);
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await t?.close();
     await fake?.stop();
@@ -150,14 +90,14 @@ describeWithChromium('console v2 in Chromium', () => {
     });
     await page.fill('input[name="username"]', USER.username);
     await page.fill('input[name="password"]', 'wrong');
-    expectedErrors.push(/status of 401/);
+    browser.expectedErrors.push(/status of 401/);
     await page.click('button[type="submit"]');
     await page.locator('.login-box .error').waitFor();
     expect(await page.locator('.login-box .error').textContent()).toContain('wrong credentials');
     await page.fill('input[name="password"]', USER.password);
     await page.click('button[type="submit"]');
     await page.waitForURL(`${base}/ui/`);
-    const [cookie] = await context.cookies(base);
+    const [cookie] = await browser.context.cookies(base);
     expect(cookie).toMatchObject({ name: 'wecom_console_session', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
     expect(await page.evaluate(() => document.cookie)).toBe('');
   });
@@ -323,7 +263,7 @@ describeWithChromium('console v2 in Chromium', () => {
     const bad = loadFixture('grafana-unified-firing.json');
     bad.alerts[0].status = 'exploded';
     await page.selectOption('#pg-source', 'grafana');
-    expectedErrors.push(/status of 400/);
+    browser.expectedErrors.push(/status of 400/);
     await page.fill('#pg-payload', JSON.stringify(bad));
     await page.locator('#preview-result .error-path').waitFor();
     expect(await page.locator('#preview-result .error-path').textContent()).toBe('alerts[0].status');
@@ -337,9 +277,21 @@ describeWithChromium('console v2 in Chromium', () => {
     await card.locator('button.send-test').click();
     await card.locator('.lines.ok').waitFor();
     expect(await card.locator('.lines').textContent()).toContain('成功');
+    // No webhook named an unknown receiver: a quiet line, no warning box.
+    expect(await page.locator('#unknown-receivers .unknown-none').textContent()).toContain('没有发往未知接收者的 webhook No webhooks to unknown receivers');
+    expect(await page.locator('#unknown-receivers .unknown-box').count()).toBe(0);
     await bothWidths('receivers', async () => {
       await page.locator('.card[data-receiver="dba"]').waitFor();
     });
+  });
+
+  it('actions view (#/actions): empty states when nothing was done from a WeCom card', async () => {
+    await page.goto(`${base}/ui/#/actions`);
+    await page.locator('#ack-list .empty').waitFor();
+    expect(await page.locator('#ack-list .empty').textContent()).toContain('还没有认领 No acknowledgements yet');
+    expect(await page.locator('#audit-list .empty').textContent()).toBe('审计日志为空 The audit log is empty.');
+    expect(await page.locator('#ack-count').textContent()).toBe('');
+    expect(await page.locator('#refused-count').textContent()).toBe('');
   });
 
   it('phone: tabs at the bottom in thumb reach, tables stacked, every view without horizontal scrolling', async () => {
@@ -348,7 +300,7 @@ describeWithChromium('console v2 in Chromium', () => {
     await page.locator('#firing-list > *').first().waitFor();
     const tabs = await page.evaluate(() => document.querySelector('.tabs').getBoundingClientRect());
     expect(tabs.bottom).toBeCloseTo(PHONE.height, 0);
-    for (const view of ['notifications', 'dead-letters', 'templates', 'receivers', 'alerts']) {
+    for (const view of ['notifications', 'dead-letters', 'templates', 'receivers', 'actions', 'alerts']) {
       await page.click(`[data-tab="${view}"]`);
       await page.waitForFunction((id: string) => !document.getElementById(`view-${id}`).hidden, view);
       const heading = await page.evaluate((id: string) => document.querySelector(`#view-${id} h2`).getBoundingClientRect().top, view);
@@ -386,6 +338,6 @@ describeWithChromium('console v2 in Chromium', () => {
   });
 
   it('logged no page errors or CSP violations', () => {
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -97,10 +97,14 @@ describe('web console API', () => {
     expect(res.text).toContain('<option value="broken">broken (robot, markdown)</option>');
     expect(res.text).toContain('data-source="grafana"');
     expect(res.text).not.toContain('<script>');
+    // The card-actions view has its tab (deep link #/actions); the receivers view its unknown-receiver box.
+    expect(res.text).toContain('<a href="#/actions" data-tab="actions"><span class="zh">操作</span> <span class="en">Actions</span></a>');
+    expect(res.text).toContain('<section id="view-actions" data-view="actions" hidden>');
+    expect(res.text).toContain('<div id="unknown-receivers" aria-live="polite"></div>');
   });
 
   it('serves its assets (one module per view) and nothing else', async () => {
-    for (const name of ['app.js', 'api.js', 'dom.js', 'view-alerts.js', 'view-notifications.js', 'view-dead-letters.js', 'view-templates.js', 'view-receivers.js']) {
+    for (const name of ['app.js', 'api.js', 'dom.js', 'view-alerts.js', 'view-notifications.js', 'view-dead-letters.js', 'view-templates.js', 'view-receivers.js', 'view-actions.js']) {
       const js = await get(`/ui/assets/${name}`).expect(200);
       expect(js.headers['content-type']).toMatch(/^text\/javascript/);
     }

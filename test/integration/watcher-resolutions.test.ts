@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { FakeWecom } from '../support/fake-wecom';
+import { parseMarkdownMessage } from '../support/markdown-message';
 import { buildApp, robotConfig, type TestApp } from '../support/build-app';
 import { loadWatch, WatcherSimulator, type WatcherRequest } from '../support/watcher-run';
 import { describeWithBinaries, startRedisServer, type RunningRedis } from '../support/real-binaries';
@@ -52,7 +53,8 @@ describe('Watcher two-action pattern: resolutions only for alerts known to be fi
   }
 
   const suppressedTotal = () => t!.metricValue('wecom_adapter_resolutions_suppressed_total', { source: 'kibana' });
-  const header = (index: number) => String(fake.accepted()[index].body.markdown.content).split('\n')[0];
+  /** said is what accepted message #index says: its title and the status of each alert it lists. */
+  const said = (index: number) => statusesOf(String(fake.accepted()[index].body.markdown.content));
 
   it('healthy runs of a watch that never fired deliver nothing, and are counted', async () => {
     await open();
@@ -73,13 +75,12 @@ describe('Watcher two-action pattern: resolutions only for alerts known to be fi
     expect(firing.requests.map((sent) => sent.action)).toEqual(['notify_wecom_firing']);
     expect(firing.answers[0]).toEqual({ status: 'accepted', alerts: 1, notifications: 1 });
     await fake.waitFor(() => fake.accepted().length === 1, 5000, 'the firing message');
-    expect(header(0)).toContain('告警 1 条');
-    expect(fake.accepted()[0].body.markdown.content).toContain('MySQL 错误日志激增');
+    expect(said(0)).toEqual({ title: 'MySQL 错误日志激增', statuses: ['firing'] });
 
     const resolved = await execute(6);
     expect(resolved.answers[0]).toEqual({ status: 'accepted', alerts: 1, notifications: 1 });
     await fake.waitFor(() => fake.accepted().length === 2, 5000, 'the resolution');
-    expect(header(1)).toContain('已恢复 1 条');
+    expect(said(1)).toEqual({ title: 'MySQL 错误日志激增', statuses: ['resolved'] });
 
     for (let i = 0; i < 2; i++) expect((await execute(3)).answers[0]).toEqual({ status: 'accepted', alerts: 1, notifications: 0, suppressed: 1 });
     expect(await suppressedTotal()).toBe(5);
@@ -92,14 +93,14 @@ describe('Watcher two-action pattern: resolutions only for alerts known to be fi
     const firing = await execute(80);
     expect(firing.requests.map((sent) => sent.action)).toEqual(['notify_wecom_firing']);
     await fake.waitFor(() => fake.accepted().length === 3, 5000, 'the second firing message');
-    expect(header(2)).toContain('告警 1 条');
+    expect(said(2)).toEqual({ title: 'MySQL 错误日志激增', statuses: ['firing'] });
 
     await t!.close();
     await open();
     const resolved = await execute(2);
     expect(resolved.answers[0]).toEqual({ status: 'accepted', alerts: 1, notifications: 1 });
     await fake.waitFor(() => fake.accepted().length === 4, 5000, 'the resolution after the restart');
-    expect(header(3)).toContain('已恢复 1 条');
+    expect(said(3)).toEqual({ title: 'MySQL 错误日志激增', statuses: ['resolved'] });
 
     await t!.close();
     await open();
@@ -113,7 +114,7 @@ describe('Watcher two-action pattern: resolutions only for alerts known to be fi
     const res = await request(t!.app).post('/webhook/kibana').set('Content-Type', 'application/json').send(rawFixture('kibana-rule-recovered.json'));
     expect(res.body).toEqual({ status: 'accepted', alerts: 1, notifications: 1 });
     await fake.waitFor(() => fake.accepted().length === 5, 5000, 'the Kibana recovery');
-    expect(header(4)).toContain('已恢复 1 条');
+    expect(said(4)).toEqual({ title: 'MySQL 错误日志激增', statuses: ['resolved'] });
   });
 });
 
@@ -135,6 +136,12 @@ describe('Watcher firing state unavailable', () => {
     }
   });
 });
+
+/** statusesOf reads a delivered message's title and the status of every alert it lists. */
+function statusesOf(content: string): { title: string; statuses: string[] } {
+  const message = parseMarkdownMessage(content);
+  return { title: message.title, statuses: message.alerts.map((alert) => alert.status) };
+}
 
 /** waitForReady polls /readyz until it answers 200 (Redis connected). */
 async function waitForReady(app: TestApp): Promise<void> {
@@ -182,6 +189,9 @@ describeWithBinaries('Watcher resolutions with two replicas sharing Redis', ['re
     await fake.waitFor(() => fake.accepted().length === 2, 25_000, 'firing and resolution').catch((err: Error) => {
       throw new Error(`${err.message}\n--- a ---\n${a.logs.slice(-15).join('')}\n--- b ---\n${b.logs.slice(-15).join('')}`);
     });
-    expect(fake.accepted().map((send) => String(send.body.markdown.content).split('\n')[0])).toEqual([expect.stringContaining('告警 1 条'), expect.stringContaining('已恢复 1 条')]);
+    expect(fake.accepted().map((send) => statusesOf(String(send.body.markdown.content)))).toEqual([
+      { title: 'MySQL 错误日志激增', statuses: ['firing'] },
+      { title: 'MySQL 错误日志激增', statuses: ['resolved'] },
+    ]);
   }, 45_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CountingProxy, type ProxiedRequest } from '../support/counting-proxy';
 import { FakeWecom } from '../support/fake-wecom';
+import { parseMarkdownMessage } from '../support/markdown-message';
 import { describeWithBinaries, startAlertmanagerPair, startRealClientAdapter, withDiagnostics, type RunningAlertmanager } from '../support/real-binaries';
 import { waitUntil, type ServiceProcess } from '../support/service-process';
 
@@ -95,6 +96,8 @@ describeWithBinaries('real Alertmanager 0.25 HA pair → adapter process → rob
   const isEpisode = (status: 'firing' | 'resolved', startsAt: string) => (body: any) =>
     body?.alerts?.length === 1 && body.alerts[0].status === status && Date.parse(body.alerts[0].startsAt) === Date.parse(startsAt);
   const content = (index: number) => String(fake.sends()[index].body.markdown.content);
+  /** statusOfMessage is what message #index says of its one alert: status and badge. */
+  const statusOfMessage = (index: number) => parseMarkdownMessage(content(index)).alerts.map((alert) => [alert.status, alert.badge.label]);
 
   it('both members send every notification, WeCom gets one message each, and a flap is delivered in full', async () => {
     await withDiagnostics(async () => {
@@ -102,21 +105,23 @@ describeWithBinaries('real Alertmanager 0.25 HA pair → adapter process → rob
       const firstStart = new Date().toISOString();
       await toBoth([{ labels: LABELS, annotations: ANNOTATIONS, startsAt: firstStart, generatorURL: 'http://127.0.0.1:19090/graph?g0.expr=mysql_slave_lag_seconds' }]);
       await notification('firing', 1, isEpisode('firing', firstStart));
-      expect(content(0)).toContain('MySQLReplicationLag');
+      expect(parseMarkdownMessage(content(0)).title).toBe('MySQLReplicationLag');
+      expect(statusOfMessage(0)).toEqual([['firing', '严重']]);
       expect(content(0)).not.toContain('已恢复');
 
       // 2. Resolves: Prometheus sends the alert again with its end time.
       await toBoth([{ labels: LABELS, annotations: ANNOTATIONS, startsAt: firstStart, endsAt: new Date().toISOString() }]);
       await notification('resolved', 2, isEpisode('resolved', firstStart));
-      expect(content(1)).toContain('已恢复');
+      expect(parseMarkdownMessage(content(1)).title).toBe('MySQLReplicationLag');
+      expect(statusOfMessage(1)).toEqual([['resolved', '已恢复']]);
 
       // 3. Fires again seconds later — a new episode (new startsAt) within the dedup window.
       const secondStart = new Date().toISOString();
       await toBoth([{ labels: LABELS, annotations: ANNOTATIONS, startsAt: secondStart, generatorURL: 'http://127.0.0.1:19090/graph?g0.expr=mysql_slave_lag_seconds' }]);
       await notification('firing again', 3, isEpisode('firing', secondStart));
-      expect(content(2)).toContain('MySQLReplicationLag');
+      expect(parseMarkdownMessage(content(2)).title).toBe('MySQLReplicationLag');
+      expect(statusOfMessage(2)).toEqual([['firing', '严重']]);
       expect(content(2)).not.toContain('已恢复');
-      expect(content(2)).toMatch(/告警/);
 
       // Nothing else is queued or sent: one message per notification, six webhooks, three duplicates.
       await waitUntil(async () => (await metric(/^wecom_adapter_outbox_pending\{receiver="ops"\} (\d+)/m)) === 0, 10_000, 'an empty outbox');

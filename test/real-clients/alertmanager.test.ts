@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
+import { parseMarkdownMessage, type MessageAlert, type ParsedMarkdownMessage } from '../support/markdown-message';
 import { describeWithBinaries, withDiagnostics, startAdapterBehindAlertmanager, type RunningAlertmanager } from '../support/real-binaries';
 import { waitUntil, type ServiceProcess } from '../support/service-process';
 
@@ -15,21 +16,9 @@ const ROBOT_KEY = 'test-robot-key-0001';
 const INSTANCES = ['web-01', 'web-02', 'web-03'] as const;
 const USAGE: Record<string, number> = { 'web-01': 91, 'web-02': 95, 'web-03': 97 };
 
-/** A rendered markdown message: the header line and one block per alert, keyed by instance. */
-interface ParsedMessage {
-  header: string;
-  blocks: Map<string, string>;
-  content: string;
-}
-
-function parseMarkdown(content: string): ParsedMessage {
-  const [header, ...rest] = content.split('\n\n');
-  const blocks = new Map<string, string>();
-  for (const block of rest) {
-    const instance = /^> 实例：(\S+)$/m.exec(block)?.[1];
-    if (instance) blocks.set(instance, block);
-  }
-  return { header: header.split('\n')[0], blocks, content };
+/** The alerts of a message keyed by instance (what tells them apart here). */
+function byInstance(message: ParsedMarkdownMessage): Map<string, MessageAlert> {
+  return new Map(message.alerts.map((alert) => [alert.key, alert]));
 }
 
 function labelsOf(instance: string) {
@@ -59,7 +48,7 @@ describeWithBinaries('real Alertmanager 0.25 → adapter process → robot', ['p
 
   const waitForSends = async (count: number, what: string) => {
     await waitUntil(() => fake.sends().length >= count, 15_000, what);
-    return parseMarkdown(fake.sends()[count - 1].body.markdown.content as string);
+    return parseMarkdownMessage(fake.sends()[count - 1].body.markdown.content as string);
   };
 
   beforeAll(async () => {
@@ -97,17 +86,19 @@ describeWithBinaries('real Alertmanager 0.25 → adapter process → robot', ['p
       // 1. Three alerts fire → one message with all three.
       await am!.postAlerts(firing);
       const first = await waitForSends(1, 'the firing message');
-      expect(first.header).toBe('## <font color="warning">告警 3 条</font> · DiskFull');
-      expect([...first.blocks.keys()].sort()).toEqual([...INSTANCES]);
+      expect(first.titleLine).toBe('## 🔴 <font color="warning">**严重**</font> DiskFull');
+      expect(first.where).toBe('存储组');
+      expect([...first.counts]).toEqual([['严重', 3]]);
+      expect(first.alerts.map((alert) => alert.key).sort()).toEqual([...INSTANCES]);
       for (const instance of INSTANCES) {
-        const block = first.blocks.get(instance)!;
-        expect(block.split('\n')[0]).toBe('**DiskFull** <font color="warning">严重</font>');
-        expect(block).toContain('> 摘要：磁盘空间不足');
-        expect(block).toContain(`> 详情：主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%`);
-        expect(block).toMatch(/> 开始：\d\d-\d\d \d\d:\d\d:\d\d(（已持续 \S+）)?$/m);
+        const alert = byInstance(first).get(instance)!;
+        expect(alert.text.split('\n')[0]).toBe(`🔴 <font color="warning">**严重**</font> ${instance}`);
+        expect(alert.text).toContain('\n> 磁盘空间不足\n');
+        expect(alert.text).toContain(`\n> 主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%\n`);
+        expect(alert.text).toMatch(/^> \d\d:\d\d 起(，已持续 \S+)?$/m);
         // Alertmanager escapes & as \u0026 in generatorURL; the link must come out intact.
-        expect(block).toContain(`[查看](http://127.0.0.1:19090/graph?g0.expr=disk_used_percent&g0.tab=1&instance=${instance})`);
-        expect(block).toContain(`[静默](${am!.url}/#/silences/new?filter=`);
+        expect(alert.text).toContain(`[查看](http://127.0.0.1:19090/graph?g0.expr=disk_used_percent&g0.tab=1&instance=${instance})`);
+        expect(alert.text).toContain(`[静默](${am!.url}/#/silences/new?filter=`);
       }
       expect(first.content).not.toContain('已恢复');
       expect(Buffer.byteLength(first.content)).toBeLessThanOrEqual(4096);
@@ -115,29 +106,34 @@ describeWithBinaries('real Alertmanager 0.25 → adapter process → robot', ['p
       // 2. web-02 resolves → the group stays firing; one message with 2 firing + 1 resolved.
       await am!.postAlerts([resolve('web-02')]);
       const second = await waitForSends(2, 'the partial-resolution message');
-      expect(second.header).toBe('## <font color="warning">告警 2 条</font> · <font color="info">恢复 1 条</font> · DiskFull');
-      expect([...second.blocks.keys()].sort()).toEqual([...INSTANCES]);
-      expect(second.blocks.get('web-02')!.split('\n')[0]).toBe('**DiskFull** <font color="info">已恢复</font>');
-      expect(second.blocks.get('web-02')).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 \S+）$/m);
-      expect(second.blocks.get('web-02')).not.toContain('[静默]');
+      expect(second.titleLine).toBe('## 🔴 <font color="warning">**严重**</font> DiskFull');
+      expect([...second.counts]).toEqual([['严重', 2], ['恢复', 1]]);
+      // What still fires comes first, then the resolution.
+      expect(second.alerts.map((alert) => alert.status)).toEqual(['firing', 'firing', 'resolved']);
+      expect(second.alerts.slice(0, 2).map((alert) => alert.key).sort()).toEqual(['web-01', 'web-03']);
+      const web02 = second.alerts[2];
+      expect(web02.key).toBe('web-02');
+      expect(web02.layout).toBe('quiet');
+      expect(web02.text).toMatch(/^✅ <font color="info">已恢复<\/font> web-02 · 持续 \S+ · \d\d:\d\d 结束$/);
       for (const instance of ['web-01', 'web-03']) {
-        expect(second.blocks.get(instance)!.split('\n')[0]).toBe('**DiskFull** <font color="warning">严重</font>');
-        expect(second.blocks.get(instance)).toContain('> 摘要：磁盘空间不足');
+        const alert = byInstance(second).get(instance)!;
+        expect(alert.text.split('\n')[0]).toBe(`🔴 <font color="warning">**严重**</font> ${instance}`);
+        expect(alert.text).toContain('\n> 磁盘空间不足\n');
       }
       expect(second.content.match(/已恢复/g)).toHaveLength(1);
 
       // 3. The rest resolves → "resolved" listing only the alerts whose resolution was not yet sent.
       await am!.postAlerts([resolve('web-01'), resolve('web-03')]);
       const third = await waitForSends(3, 'the final resolution message');
-      expect(third.header).toBe('## <font color="info">已恢复 2 条</font> · DiskFull');
-      expect([...third.blocks.keys()].sort()).toEqual(['web-01', 'web-03']);
-      for (const instance of ['web-01', 'web-03']) {
-        const block = third.blocks.get(instance)!;
-        expect(block.split('\n')[0]).toBe('**DiskFull** <font color="info">已恢复</font>');
-        expect(block).toContain('> 摘要：磁盘空间不足');
-        expect(block).toContain(`> 详情：主机 ${instance} 的 /data 分区使用率为 ${USAGE[instance]}%`);
-        expect(block).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 \d+s）/);
+      expect(third.titleLine).toBe('## ✅ <font color="info">已恢复</font> DiskFull');
+      expect([...third.counts]).toEqual([['恢复', 2]]);
+      expect(third.alerts.map((alert) => alert.key).sort()).toEqual(['web-01', 'web-03']);
+      for (const alert of third.alerts) {
+        // A quiet resolution: one line — which alert, how long it lasted, when it ended; no description.
+        expect(alert.layout).toBe('quiet');
+        expect(alert.text).toMatch(new RegExp(`^✅ <font color="info">已恢复</font> ${alert.key} · 持续 \\d+s · \\d\\d:\\d\\d 结束$`));
       }
+      expect(third.content).not.toContain('分区使用率');
       expect(third.content).not.toContain('<font color="warning">');
 
       // Every message went to the configured robot key, as markdown; nothing else was sent.

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeWecom } from '../support/fake-wecom';
+import { parseMarkdownMessage } from '../support/markdown-message';
 import { describeWithBinaries, withDiagnostics, startAdapterBehindAlertmanager, startPrometheus, type RunningAlertmanager, type RunningPrometheus } from '../support/real-binaries';
 import { waitUntil, type ServiceProcess } from '../support/service-process';
 
@@ -79,23 +80,23 @@ describeWithBinaries('real Prometheus → Alertmanager → adapter process → r
 
       await waitUntil(() => fake.sends().length >= 1, (tStart - Date.now() / 1000) * 1000 + 15_000, 'the firing message');
       const firing = fake.sends()[0].body.markdown.content as string;
-      const lines = firing.split('\n');
-      expect(lines[0]).toBe('## <font color="warning">告警 1 条</font> · PromDemoAlert');
-      expect(firing).toContain('**PromDemoAlert** <font color="warning">警告</font>');
-      expect(firing).toContain('> 摘要：演示告警：Prometheus 规则触发');
-      expect(firing).toContain('> 详情：web-03 当前值为 42');
-      expect(firing).toContain('> 实例：web-03');
+      const fired = parseMarkdownMessage(firing);
+      expect(fired.titleLine).toBe('## 🟠 <font color="warning">警告</font> PromDemoAlert');
+      expect(fired.where).toBe('web-03');
+      expect(fired.alerts.map((alert) => [alert.status, alert.badge.label, alert.layout])).toEqual([['firing', '警告', 'full']]);
+      expect(fired.alerts[0].text.split('\n')).toEqual(expect.arrayContaining(['> 演示告警：Prometheus 规则触发', '> web-03 当前值为 42']));
+      expect(fired.alerts[0].text).toMatch(/^> \d\d:\d\d 起(，已持续 \S+)?$/m);
       // The rule's generatorURL points back at this Prometheus (with Go's \u0026 decoded to &).
       expect(firing).toMatch(new RegExp(`\\[查看\\]\\(${prom.url.replace(/[.]/g, '\\.')}/graph\\?g0\\.expr=[^)]*&g0\\.tab=1\\)`));
       expect(firing).not.toContain('已恢复');
 
       await waitUntil(() => fake.sends().length >= 2, (tEnd - Date.now() / 1000) * 1000 + 15_000, 'the resolved message');
-      const resolved = fake.sends()[1].body.markdown.content as string;
-      expect(resolved.split('\n')[0]).toBe('## <font color="info">已恢复 1 条</font> · PromDemoAlert');
-      expect(resolved).toContain('**PromDemoAlert** <font color="info">已恢复</font>');
-      expect(resolved).toContain('> 摘要：演示告警：Prometheus 规则触发');
-      expect(resolved).toContain('> 实例：web-03');
-      expect(resolved).toMatch(/> 结束：\d\d-\d\d \d\d:\d\d:\d\d（持续 \d+s）/);
+      const resolved = parseMarkdownMessage(fake.sends()[1].body.markdown.content as string);
+      expect(resolved.titleLine).toBe('## ✅ <font color="info">已恢复</font> PromDemoAlert');
+      expect(resolved.where).toBe('web-03');
+      // A quiet resolution: how long it lasted and when it ended, nothing else.
+      expect(resolved.alerts.map((alert) => [alert.status, alert.layout])).toEqual([['resolved', 'quiet']]);
+      expect(resolved.alerts[0].text).toMatch(/^持续 \d+s · \d\d:\d\d 结束$/);
 
       expect(fake.sends()).toHaveLength(2);
       for (const send of fake.sends()) {

@@ -10,6 +10,11 @@ import { formatWhen } from '../../src/render/time-format';
 import { createSeverityScheme, DEFAULT_SEVERITY_SCHEME, severityStyle } from '../../src/render/severity';
 import { DEFAULT_MESSAGE_STYLE } from '../../src/render/message-style';
 import { PlanCache } from '../../src/render/plan-cache';
+import { TemplateEngine } from '../../src/render/engine';
+import { messageFormat } from '../../src/render/format';
+import { pack } from '../../src/render/packer';
+import { messageStyleOf } from '../../src/render/message-style';
+import { messagesSchema } from '../../src/config/messages-schema';
 
 /** Unit tests of the message-layout pieces (README "Message layout"). */
 function alert(over: Partial<Alert> & { name: string }): Alert {
@@ -145,5 +150,32 @@ describe('PlanCache', () => {
     const first = { id: 1 };
     expect(cache.intern('job', first)).toBe(first);
     expect(cache.intern('job', { id: 2 })).toBe(first);
+  });
+});
+
+describe('a configured message style reaches the templates', () => {
+  it('renders the configured badge and where-labels', () => {
+    const config = messagesSchema.parse({
+      where_labels: ['region'],
+      severity: { labels: ['level'], levels: [{ key: 'p1', values: ['P1'], label: '一级', emoji: '🚨', color: 'warning', bold: true }] },
+    });
+    const alerts = [alert({ name: 'Down', labels: { alertname: 'Down', level: 'P1', region: 'cn-north', instance: 'a' } }), alert({ name: 'Down', labels: { alertname: 'Down', level: 'P1', region: 'cn-north', instance: 'b' } })];
+    const [message] = pack([{ id: 'n', notification: notification(alerts), offset: 0, partsSent: 0 }], {
+      engine: TemplateEngine.load(),
+      format: messageFormat('robot', 'markdown'),
+      timezone: 'Asia/Shanghai',
+      now: Date.parse('2025-03-18T04:00:00Z'),
+      style: messageStyleOf(config),
+    });
+    expect(message.content.split('\n').slice(0, 3)).toEqual(['## 🚨 <font color="warning">**一级**</font> Down', '📍 cn-north', '🚨 一级 2']);
+  });
+
+  it('rejects a severity value claimed by two levels, naming the path', () => {
+    const result = messagesSchema.safeParse({ severity: { levels: [
+      { key: 'a', values: ['x'], label: 'A', color: 'warning' },
+      { key: 'b', values: ['X'], label: 'B', color: 'info' },
+    ] } });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ path: ['severity', 'levels', 1, 'values'], message: '"X" already belongs to level "a"' });
   });
 });

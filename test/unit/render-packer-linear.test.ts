@@ -3,7 +3,7 @@ import { messageFormat } from '../../src/render/format';
 import { pack, planAhead, type PackEntry, type PackOptions } from '../../src/render/packer';
 import { PlanCache } from '../../src/render/plan-cache';
 import type { Alert } from '../../src/model/alert';
-import type { Notification } from '../../src/model/notification';
+import type { AlertNotification, Notification } from '../../src/model/notification';
 import { alertmanagerSource } from '../../src/sources/alertmanager';
 import { FIXED_NOW, loadFixture, notificationOf } from '../support/fixtures';
 
@@ -29,7 +29,7 @@ function countingEngine(): { engine: TemplateEngine; counts: { renders: number; 
   return { engine, counts };
 }
 
-function storm(count: number): Notification {
+function storm(count: number): AlertNotification {
   const parsed = alertmanagerSource.parse(loadFixture('alertmanager-firing.json'), new Date(FIXED_NOW));
   const alerts: Alert[] = Array.from({ length: count }, (_, i) => ({
     source: 'alertmanager',

@@ -10,8 +10,9 @@ import { notificationsView } from './view-notifications.js';
 import { deadLettersView } from './view-dead-letters.js';
 import { templatesView } from './view-templates.js';
 import { receiversView } from './view-receivers.js';
+import { actionsView } from './view-actions.js';
 
-const VIEWS = { alerts: alertsView, notifications: notificationsView, 'dead-letters': deadLettersView, templates: templatesView, receivers: receiversView };
+const VIEWS = { alerts: alertsView, notifications: notificationsView, 'dead-letters': deadLettersView, templates: templatesView, receivers: receiversView, actions: actionsView };
 const pollMs = Number(document.body.dataset.pollSeconds || 3) * 1000;
 let active;
 

@@ -123,3 +123,51 @@ export function fillForm(form, params) {
     } else element.value = value;
   }
 }
+
+/** CARD_ACTIONS / CARD_RESULTS: the audit log's words (GET /ui/api/card-actions), 中文 first. */
+export const CARD_ACTIONS = { ack: '认领 acknowledge', silence: '静默 silence', escalate: '升级 escalate', callback: '回调 callback' };
+export const CARD_RESULTS = { ok: '成功 ok', failed: '失败 failed', denied: '拒绝 refused', duplicate: '重复 duplicate' };
+
+/** durationText: how long something took, `45s` / `12m 5s` / `2h 3m` / `3d 4h` (null → `—`). */
+export function durationText(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return s + 's';
+  if (s < 3600) return Math.floor(s / 60) + 'm' + (s % 60 ? ' ' + (s % 60) + 's' : '');
+  if (s < 172800) {
+    const m = Math.floor((s % 3600) / 60);
+    return Math.floor(s / 3600) + 'h' + (m ? ' ' + m + 'm' : '');
+  }
+  const h = Math.floor((s % 86400) / 3600);
+  return Math.floor(s / 86400) + 'd' + (h ? ' ' + h + 'h' : '');
+}
+
+const dayFormat = (() => {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: document.body.dataset.timezone || undefined, year: 'numeric', month: '2-digit', day: '2-digit' });
+  } catch {
+    return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
+  }
+})();
+
+/**
+ * clockText: a server time (`YYYY-MM-DD HH:mm:ss`, already in server.timezone) as the card shows it:
+ * `10:32` today (in server.timezone), `11-30 10:32` on another day.
+ */
+export function clockText(time) {
+  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d/.test(time)) return time;
+  return time.slice(0, 10) === dayFormat.format(new Date()) ? time.slice(11, 16) : time.slice(5, 16);
+}
+
+/** ackKey: an acknowledgement belongs to one alert episode (fingerprint + startsAt), like the action store's key. */
+export function ackKey(fingerprint, startsAt) {
+  return fingerprint + '|' + startsAt;
+}
+
+/** ackMark: `zhangsan 已认领 10:32` on an acknowledged alert (full time and time to ack in the tooltip). */
+export function ackMark(ack) {
+  return el('div', { class: 'acked', title: 'acknowledged by ' + ack.user + ' at ' + ack.time + (ack.secondsToAck !== null && ack.secondsToAck !== undefined ? ' · 用时 time to ack ' + durationText(ack.secondsToAck) : '') }, [
+    ack.user + ' 已认领 ' + clockText(ack.time),
+    el('span', { class: 'en', text: ' acknowledged' }),
+  ]);
+}
