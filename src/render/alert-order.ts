@@ -1,5 +1,6 @@
 import type { Alert } from '../model/alert';
-import { severityStyle, severityValue, type SeverityScheme } from './severity';
+import { markOf } from './alert-mark';
+import type { SeverityScheme } from './severity';
 
 /**
  * orderAlerts is the reading order of a notification (README "Message layout"): what still fires
@@ -13,7 +14,8 @@ export function orderAlerts(alerts: readonly Alert[], scheme: SeverityScheme): A
     alert,
     index,
     resolved: alert.status === 'resolved' ? 1 : 0,
-    rank: alert.status === 'resolved' ? 0 : severityStyle(scheme, severityValue(scheme, alert.severity, alert.labels)).rank,
+    // Badge rank: severities, then No Data / Error, then endings without recovery, then recoveries.
+    rank: markOf(alert, scheme).rank,
   }));
   const firstSeen = new Map<string, number>();
   for (const item of keyed) {

@@ -45,10 +45,11 @@ describe('Grafana and Kibana sources, end to end', () => {
   it('grafana unified resolved: recovery vs MissingSeries shown as what it is', async () => {
     const message = parseMarkdownMessage(await deliver('grafana', 'grafana-unified-resolved.json'));
     expect([...message.counts]).toEqual([['已结束', 1], ['恢复', 1]]);
-    // db-slave-02 ended by MissingSeries: 已结束, grey, with the reason — not dressed as a recovery.
+    // db-slave-02 ended by MissingSeries: 已结束, grey, with the reason — not dressed as a recovery;
+    // listed before the recovery, in the same order as the header counts.
     expect(message.alerts.map((alert) => [alert.key, alert.status, alert.layout, alert.badge])).toEqual([
-      ['db-master-01:9104', 'resolved', 'quiet', { emoji: '✅', color: 'info', label: '已恢复', bold: false }],
       ['db-slave-02:9104', 'resolved', 'quiet', { emoji: '⚪', color: 'comment', label: '已结束（数据缺失·MissingSeries）', bold: false }],
+      ['db-master-01:9104', 'resolved', 'quiet', { emoji: '✅', color: 'info', label: '已恢复', bold: false }],
     ]);
   });
 
