@@ -101,7 +101,14 @@ export class DeliveryWorker {
       this.deps.logger.warn({ receiver, notifications: interrupted }, 'resending notifications that were in flight when their previous sender stopped (a duplicate message is possible)');
     }
     const limit = channel.rateLimit;
-    if (limit) this.deps.limiter.seed(receiver, await this.deps.store.sendTimes(receiver, this.deps.clock() - limit.perMs));
+    if (!limit) return;
+    const now = this.deps.clock();
+    this.deps.limiter.seed(receiver, await this.deps.store.sendTimes(receiver, now - limit.perMs));
+    // The interrupted message reached WeCom (it takes up a slot there) but was never recorded: its
+    // sender died before the reply. A receiver has one message in flight at a time, so it is one
+    // send, and it happened no later than now, the same "count when the call ends" rule as
+    // meteredSend. Counted at its mark time instead, it would leave our window before WeCom's.
+    if (interrupted > 0) this.deps.limiter.record(receiver, now);
   }
 
   /** resume kicks every receiver with queued work that is not already being drained. */

@@ -287,7 +287,9 @@ describeWithChromium('console v2 in Chromium', () => {
 
   it('actions view (#/actions): empty states when nothing was done from a WeCom card', async () => {
     await page.goto(`${base}/ui/#/actions`);
-    await page.locator('#ack-list .empty').waitFor();
+    // The lists first show a "加载中… loading" placeholder in the same .empty slot: wait for the answer.
+    await page.locator('#ack-list .empty', { hasText: '还没有认领' }).waitFor();
+    await page.locator('#audit-list .empty', { hasText: '审计日志为空' }).waitFor();
     expect(await page.locator('#ack-list .empty').textContent()).toContain('还没有认领 No acknowledgements yet');
     expect(await page.locator('#audit-list .empty').textContent()).toBe('审计日志为空 The audit log is empty.');
     expect(await page.locator('#ack-count').textContent()).toBe('');
