@@ -1,5 +1,5 @@
 import type { Alert, SourceName } from './alert';
-import type { DigestSummary } from '../digest/types';
+import type { DigestSummary } from './digest-summary';
 
 /**
  * Notification: the alerts of one payload that routed to one receiver (with one template), i.e. the

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Channel } from '../channels/channel';
 import { formatPath } from '../config/format-path';
-import { HttpError } from '../http/errors';
+import { HttpError } from '../errors/http-error';
 import type { TextNotification } from '../model/notification';
 import { byteLength, truncateBytes } from '../render/bytes';
 import { formatOf, MSGTYPES, type MessageFormat } from '../render/format';

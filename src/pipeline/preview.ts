@@ -1,5 +1,5 @@
 import type { RuntimeState } from '../runtime-state';
-import { HttpError } from '../http/errors';
+import { HttpError } from '../errors/http-error';
 import { pack } from '../render/packer';
 import { findSource } from '../sources/registry';
 import type { Notification } from '../model/notification';

@@ -1,6 +1,6 @@
 import type { Alert } from '../model/alert';
 import type { Notification } from '../model/notification';
-import type { DigestSummary } from '../digest/types';
+import type { DigestSummary } from '../model/digest-summary';
 import { sanitizeRecord, sanitizeUrl, sanitizeValue, type SanitizeMode } from './sanitize';
 import { viewOf, type AlertView } from './alert-view';
 import { groupAlerts, type AlertGroup } from './alert-groups';

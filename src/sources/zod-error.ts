@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { formatPath } from '../config/format-path';
-import { badPayload, type HttpError } from '../http/errors';
+import { badPayload, type HttpError } from '../errors/http-error';
 
 /** payloadError converts the first zod issue of a payload into a 400 naming its path (`alerts[0].status`). */
 export function payloadError(error: z.ZodError, what: string): HttpError {

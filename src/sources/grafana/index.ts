@@ -1,5 +1,5 @@
 import type { ParsedPayload } from '../../model/alert';
-import { badPayload } from '../../http/errors';
+import { badPayload } from '../../errors/http-error';
 import { parseGrafanaLegacy } from './legacy';
 import { parseGrafanaUnified } from './unified';
 import type { SourceParser } from '../types';

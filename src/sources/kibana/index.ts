@@ -1,5 +1,5 @@
 import type { ParsedPayload } from '../../model/alert';
-import { badPayload } from '../../http/errors';
+import { badPayload } from '../../errors/http-error';
 import { connectorTestPayload, isConnectorTest } from './connector-test';
 import { parseKibanaRule } from './rule';
 import { parseWatcherBody, parseWatcherContext } from './watcher';
