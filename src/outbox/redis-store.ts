@@ -4,6 +4,7 @@ import { ENQUEUE } from '../redis/scripts';
 import { deadLetterContent, decodeNotification, UnreadableJobsError, type UnreadableJob } from './decode-notification';
 import { summarize, type NotificationEntry, type NotificationQuery } from './notification-log';
 import { RedisNotificationLog } from './redis-notification-log';
+import { NotificationCache } from './notification-cache';
 import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgress, OutboxJob, OutboxStore } from './store';
 
 /**
@@ -15,10 +16,18 @@ import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgres
 const KEEP_DELIVERIES = 2000;
 /** Send times older than this are dropped from the per-receiver send log. */
 const SEND_LOG_MS = 86_400_000;
+/** The job hash fields pending reads when the notification itself comes from the cache. */
+const SMALL_FIELDS = ['receiver', 'state', 'offset', 'parts', 'attempts', 'created', 'next', 'lastError'] as const;
 
 export class RedisOutboxStore implements OutboxStore {
   private readonly log: RedisNotificationLog;
   private sentSinceTrim = 0;
+  /**
+   * Decoded notifications of queued jobs (they never change after enqueue; ids are never reused).
+   * Another replica's kill or requeue does not reach this cache, but that is safe: state and
+   * progress are read from Redis on every pending call, and the stored text's size must match.
+   */
+  private readonly cache = new NotificationCache();
 
   constructor(
     private readonly redis: Redis,
@@ -65,13 +74,13 @@ export class RedisOutboxStore implements OutboxStore {
 
   async pending(receiver: string, limit: number): Promise<OutboxJob[]> {
     const ids = await this.redis.zrange(this.key('queue', receiver), 0, limit - 1);
-    const rows = await this.jobs(ids);
+    const rows = await this.pendingRows(ids);
     const jobs: OutboxJob[] = [];
     const unreadable: UnreadableJob[] = [];
-    for (const { id, fields } of rows) {
+    for (const { id, fields, bytes } of rows) {
       if (fields.state !== 'pending') continue;
       try {
-        jobs.push(toJob(id, fields));
+        jobs.push(toJob(id, fields, await this.notificationOf(id, fields, bytes)));
       } catch (err) {
         unreadable.push({ id, receiver, error: (err as Error).message });
       }
@@ -89,7 +98,48 @@ export class RedisOutboxStore implements OutboxStore {
     return jobs;
   }
 
+  /**
+   * pendingRows reads queued jobs for pending: the small fields and the notification's size
+   * (HSTRLEN) for cached jobs, the whole hash (5 MB for a 10,000-alert job) only for the others.
+   */
+  private async pendingRows(ids: string[]): Promise<{ id: string; fields: Record<string, string>; bytes: number }[]> {
+    if (ids.length === 0) return [];
+    const cached = ids.map((id) => this.cache.has(id));
+    const pipeline = this.redis.pipeline();
+    ids.forEach((id, index) => {
+      const jobKey = this.key('job', id);
+      if (cached[index]) pipeline.hmget(jobKey, ...SMALL_FIELDS);
+      else pipeline.hgetall(jobKey);
+      pipeline.hstrlen(jobKey, 'notification');
+    });
+    const results = (await pipeline.exec()) ?? [];
+    const rows = ids.map((id, index) => {
+      const value = results[2 * index]?.[1];
+      const fields: Record<string, string> = {};
+      if (cached[index]) {
+        const values = (value ?? []) as (string | null)[];
+        SMALL_FIELDS.forEach((field, at) => {
+          const text = values[at];
+          if (text !== null && text !== undefined) fields[field] = text;
+        });
+      } else Object.assign(fields, (value ?? {}) as Record<string, string>);
+      return { id, fields, bytes: Number(results[2 * index + 1]?.[1] ?? 0) };
+    });
+    return rows.filter((row) => row.fields.receiver !== undefined);
+  }
+
+  /** notificationOf: a queued job's notification, from the cache or decoded (read again if dropped meanwhile). */
+  private async notificationOf(id: string, fields: Record<string, string>, bytes: number): Promise<Notification> {
+    const cached = this.cache.get(id, bytes);
+    if (cached) return cached;
+    const text = fields.notification ?? (await this.redis.hget(this.key('job', id), 'notification')) ?? '';
+    const notification = decodeNotification(text);
+    this.cache.set(id, notification, bytes);
+    return notification;
+  }
+
   async quarantine(jobs: UnreadableJob[], now: number): Promise<void> {
+    jobs.forEach((job) => this.cache.delete(job.id));
     const multi = this.redis.multi();
     for (const job of jobs) {
       const jobKey = this.key('job', job.id);
@@ -131,6 +181,8 @@ export class RedisOutboxStore implements OutboxStore {
 
   async progress(updates: JobProgress[], now: number = Date.now()): Promise<void> {
     const multi = this.redis.multi();
+    // Finished jobs leave the queue: their cached notification goes.
+    for (const update of updates) if (update.done) this.cache.delete(update.id);
     for (const update of updates) {
       const jobKey = this.key('job', update.id);
       if (update.done) {
@@ -159,6 +211,7 @@ export class RedisOutboxStore implements OutboxStore {
   }
 
   async kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void> {
+    ids.forEach((id) => this.cache.delete(id));
     const rows = await this.jobs(ids);
     const multi = this.redis.multi();
     for (const { id, fields } of rows) {
@@ -190,6 +243,7 @@ export class RedisOutboxStore implements OutboxStore {
 
   async requeue(id: string | 'all', now: number): Promise<{ count: number; receivers: string[] }> {
     const ids = id === 'all' ? await this.redis.zrange(this.key('dead'), 0, -1) : (await this.redis.zscore(this.key('dead'), id)) !== null ? [id] : [];
+    ids.forEach((requeued) => this.cache.delete(requeued));
     const rows = await this.jobs(ids);
     const multi = this.redis.multi();
     for (const row of rows) {
@@ -277,11 +331,11 @@ export class RedisOutboxStore implements OutboxStore {
   }
 }
 
-function toJob(id: string, fields: Record<string, string>): OutboxJob {
+function toJob(id: string, fields: Record<string, string>, notification: Notification): OutboxJob {
   return {
     id,
     receiver: fields.receiver,
-    notification: decodeNotification(fields.notification ?? ''),
+    notification,
     offset: Number(fields.offset ?? 0),
     partsSent: Number(fields.parts ?? 0),
     attempts: Number(fields.attempts ?? 0),

@@ -82,6 +82,8 @@ export interface OutboxStore {
   /**
    * pending returns a receiver's queued jobs in arrival order (at most `limit`). Throws
    * UnreadableJobsError (decode-notification.ts) listing the rows among them that cannot be read.
+   * A store may serve the decoded notification from memory (notification-cache.ts: it never changes
+   * after enqueue); which jobs are queued, and their progress, are always read from storage.
    */
   pending(receiver: string, limit: number): Promise<OutboxJob[]>;
   /** receiversWithWork lists receivers that have queued jobs (used at start to resume). */
