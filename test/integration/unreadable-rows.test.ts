@@ -47,6 +47,8 @@ async function expectPoisonHandled(t: TestApp, fake: FakeWecom, poisoned: string
   }
   expect(await t.metricValue('wecom_adapter_outbox_unreadable_total', { receiver: 'ops' })).toBe(poisoned.length);
   expect(await t.metricValue('wecom_adapter_notifications_total', { receiver: 'ops', outcome: 'failed' })).toBe(poisoned.length);
+  // The worker counts a send after WeCom answered, a moment after the fake recorded it.
+  await t.waitForMetric('wecom_adapter_notifications_total', { receiver: 'ops', outcome: 'sent' }, 2);
   expect(await t.metricValue('wecom_adapter_notifications_total', { receiver: 'ops', outcome: 'sent' })).toBe(2);
   const errors = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.reason === 'unreadable');
   expect(errors.map((entry) => entry.id).sort()).toEqual([...poisoned].sort());
