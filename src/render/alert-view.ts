@@ -34,6 +34,7 @@ export function viewOf(alert: Alert, mode: SanitizeMode, style: MessageStyle, di
   // Whitespace-only payload text is no text: trimmed so a template's {{#if}} sees it as absent.
   const clean = (value: string) => sanitizeValue(value, mode).trim();
   const value = alert.value === undefined ? undefined : clean(alert.value) || undefined;
+  const mark = markOf(alert, style.severity);
   return {
     source: alert.source,
     status: alert.status,
@@ -52,11 +53,12 @@ export function viewOf(alert: Alert, mode: SanitizeMode, style: MessageStyle, di
     problem: alert.problem,
     errorText: alert.errorText === undefined ? undefined : clean(alert.errorText),
     // An unknown severity is shown as its raw value: payload text like any other.
-    mark: { ...markOf(alert, style.severity), label: clean(markOf(alert, style.severity).label) },
+    mark: { ...mark, label: clean(mark.label) },
     distinct: differing
       .map((name) => {
         // `differing` and the suffix are in sanitized terms (notification-summary.ts).
-        const label = Object.keys(alert.labels).find((key) => clean(key) === name);
+        // Label names rarely need sanitizing: look the name up directly before scanning.
+        const label = Object.hasOwn(alert.labels, name) ? name : Object.keys(alert.labels).find((key) => clean(key) === name);
         let value = label === undefined ? '' : clean(alert.labels[label]);
         if (sharedSuffix?.label === name && value.endsWith(sharedSuffix.suffix)) value = value.slice(0, -sharedSuffix.suffix.length);
         if (!value) return '';

@@ -40,8 +40,8 @@ export interface NotificationSummary {
   link?: string;
 }
 
-/** Labels that identify one object; when every alert shares one, it belongs to "where". */
 const SOURCE_TITLES: Record<string, string> = { alertmanager: 'Alertmanager', grafana: 'Grafana', kibana: 'Kibana' };
+/** Labels that identify one object; when every alert shares one, it belongs to "where". */
 const IDENTITY_LABELS = ['instance', 'pod', 'host', 'hostname', 'node', 'container', 'device'];
 /** Labels that are never "where" nor "what differs": the name and severity are shown otherwise. */
 const NOT_WHERE = new Set(['alertname', '__name__', 'rulename', 'grafana_folder', 'ref_id', 'datasource_uid']);
@@ -90,7 +90,7 @@ function compute(notification: AlertNotification, style: MessageStyle, mode: San
     names,
     differing,
     sharedSuffix: suffix ? { label: differing[0], suffix } : undefined,
-    senderMessage: notification.senderMessage && !isGrafanaDefaultMessage(notification.senderMessage) ? clean(notification.senderMessage) || undefined : undefined,
+    senderMessage: notification.senderMessage ? clean(notification.senderMessage) || undefined : undefined,
     link: sanitizeUrl(notification.externalURL) ?? sanitizeUrl(alerts[0]?.links.source),
   };
 }
@@ -105,12 +105,10 @@ function cleanLabels(labels: Record<string, string>, clean: (value: string) => s
   return out;
 }
 
-/** The sender's title without its own status prefix (`[FIRING:24] `), which our counts replace. */
+/** The sender's own title (sources set it only when a user wrote one), else the alert names. */
 function titleOf(notification: AlertNotification, names: string[], clean: (value: string) => string): string {
-  const sender = clean(notification.senderTitle?.replace(/^\s*\[(FIRING|RESOLVED)(:\d+)?\]\s*/i, '') ?? '');
-  // Grafana titles No Data / Error groups by the synthetic alertname; the rule's own name says more.
-  // Grafana's default title is only label values, which the header shows better: keep a user's own.
-  if (sender && !/^Datasource(NoData|Error)\b/.test(sender) && !isDefaultGrafanaTitle(sender, notification, clean)) return sender;
+  const sender = clean(notification.senderTitle ?? '');
+  if (sender) return sender;
   if (names.length === 1) return names[0];
   if (names.length === 0 || (names.length === 1 && names[0] === '')) return SOURCE_TITLES[notification.source] ?? notification.source;
   return `${names[0]} 等 ${names.length} 种`;
@@ -172,22 +170,4 @@ export function domainSuffix(values: readonly (string | undefined)[]): string | 
   const suffix = common.slice(dot);
   if (suffix.length < MIN_SUFFIX || values.some((value) => value!.length <= suffix.length)) return undefined;
   return suffix;
-}
-
-/**
- * Grafana's default contact-point message (`**Firing** Value: … Labels: - …`) repeats, raw, what the
- * header and lines already say; only a message the user wrote is worth showing.
- */
-function isGrafanaDefaultMessage(message: string): boolean {
-  return /^\s*\*\*(Firing|Resolved)\*\*/.test(message) && /\bLabels:/.test(message);
-}
-
-/**
- * Grafana's default title (`__subject`) is `[FIRING:N] <group label values> (<other common label
- * values>)`: nothing but label values. A title made only of those adds nothing to our header.
- */
-function isDefaultGrafanaTitle(title: string, notification: AlertNotification, clean: (value: string) => string): boolean {
-  const values = new Set([...Object.values(notification.groupLabels), ...Object.values(notification.commonLabels)].map(clean));
-  const tokens = title.replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
-  return tokens.length > 0 && tokens.every((token) => values.has(token));
 }

@@ -93,13 +93,18 @@ describe('grafana source: group data', () => {
     expect(parsed.truncatedAlerts).toBe(17);
   });
 
-  it("fills senderTitle / senderMessage from Grafana's title and message, trimming only whitespace", () => {
+  it("keeps Grafana's title and message only when a user wrote them (the defaults repeat label values)", () => {
     const body = loadFixture('grafana-unified-error.json');
-    const parsed = grafanaSource.parse(body, NOW);
-    expect(parsed.senderTitle).toBe(body.title.trim());
-    expect(parsed.senderTitle).toMatch(/^\[FIRING:1\] DatasourceError 数据库/);
-    expect(parsed.senderMessage).toBe(body.message.trim());
-    expect(parsed.senderMessage).toContain('connection refused');
+    // The fixture carries Grafana's defaults: `[FIRING:1] <label values>` and `**Firing** … Labels: …`.
+    expect(body.title).toMatch(/^\[FIRING:1\] DatasourceError 数据库/);
+    const defaults = grafanaSource.parse(body, NOW);
+    expect(defaults.senderTitle).toBeUndefined();
+    expect(defaults.senderMessage).toBeUndefined();
+    body.title = '[FIRING:1] 订单库查询失败，请先看数据源 ';
+    body.message = ' 请 DBA 值班先检查 Prometheus 数据源\n再看慢查询 ';
+    const custom = grafanaSource.parse(body, NOW);
+    expect(custom.senderTitle).toBe('订单库查询失败，请先看数据源');
+    expect(custom.senderMessage).toBe('请 DBA 值班先检查 Prometheus 数据源\n再看慢查询');
     body.title = '   ';
     body.message = '';
     const blank = grafanaSource.parse(body, NOW);

@@ -3,6 +3,7 @@ import type { Alert, ParsedPayload } from '../../model/alert';
 import { labelsFingerprint } from '../../model/fingerprint';
 import { alertmanagerAlertShape, nonEmpty, resolvedEndsAt, stringMap, toIso } from '../common';
 import { payloadError } from '../zod-error';
+import { ownMessage, ownTitle } from './sender-text';
 import { evaluationProblem } from './evaluation-problem';
 
 /**
@@ -78,8 +79,9 @@ export function parseGrafanaUnified(body: unknown): ParsedPayload {
     externalURL: nonEmpty(payload.externalURL),
     // "Max alerts" on the contact point: how many alerts Grafana left out of this body.
     truncatedAlerts: payload.truncatedAlerts ?? 0,
-    senderTitle: nonEmpty(payload.title)?.trim(),
-    senderMessage: nonEmpty(payload.message)?.trim(),
+    // Grafana's default title and message only repeat label values; keep what a user wrote.
+    senderTitle: ownTitle(payload.title, payload.groupLabels ?? {}, payload.commonLabels ?? {}),
+    senderMessage: ownMessage(payload.message),
   };
 }
 
