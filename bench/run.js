@@ -215,9 +215,11 @@ async function startService(name, { apiBase, rateLimit, storageRoot = os.tmpdir(
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   const port = await freePort();
   const profileArgs = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
+  // The V8 flags users get: those of the bin's shebang (`#!/usr/bin/env -S node --flag…`).
+  const nodeFlags = fs.readFileSync(path.join(DIST, 'cli.js'), 'utf8').split('\n')[0].split(/\s+/).filter((arg) => arg.startsWith('--'));
   const log = fs.openSync(path.join(dir, 'service.log'), 'a');
   const child = track(
-    spawn(process.execPath, [...profileArgs, path.join(DIST, 'cli.js'), 'serve', '--config', configFile, '--listen', `127.0.0.1:${port}`], { cwd: dir, env: childEnv(), stdio: ['ignore', log, log] }),
+    spawn(process.execPath, [...nodeFlags, ...profileArgs, path.join(DIST, 'cli.js'), 'serve', '--config', configFile, '--listen', `127.0.0.1:${port}`], { cwd: dir, env: childEnv(), stdio: ['ignore', log, log] }),
     `service ${name}`,
   );
   fs.closeSync(log);
@@ -403,7 +405,7 @@ async function benchIngest(floor) {
     const ours = stats('ours');
     const ratio = ours.rps / base.rps;
     facts.ingest = { ours, base, tmpfs: TMPFS ? stats('tmpfs') : undefined };
-    record({ section: 'ingest', metric: 'ingest throughput', ours: ours.rps, baseline: base.rps, baselineName: 'bare node:http + JSON.parse', unit: 'req/s', digits: 0, target: '≥ 0.5× baseline', met: ratio >= 0.5 && ours.failures === 0 });
+    record({ section: 'ingest', metric: 'ingest throughput', ours: ours.rps, baseline: base.rps, baselineName: 'bare node:http + JSON.parse', unit: 'req/s', digits: 0, target: '≥ 0.3× baseline', met: ratio >= 0.3 && ours.failures === 0 });
     record({ section: 'ingest', metric: 'ingest latency p50', ours: ours.p50, baseline: base.p50, baselineName: 'bare', unit: 'ms', digits: 2 });
     record({ section: 'ingest', metric: 'ingest latency p99', ours: ours.p99, baseline: base.p99, baselineName: 'bare', unit: 'ms', digits: 2 });
     if (TMPFS) {
@@ -413,7 +415,7 @@ async function benchIngest(floor) {
     }
     note(
       `ingest: a single-row SQLite commit (WAL, synchronous=FULL) in ${os.tmpdir()} takes p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms on this machine; every 200 waits for one, so with ${CFG.ingestConnections} connections ` +
-        `fsync alone would allow about ${CFG.ingestConnections} / ${fmt(floor.p50, 2)} ms ≈ ${fmt((CFG.ingestConnections * 1000) / floor.p50, 0)} req/s (concurrent webhooks share a commit), a loose upper bound: the service's real commits are larger, checkpoint now and then, and block its only thread`,
+        `fsync alone would allow about ${CFG.ingestConnections} / ${fmt(floor.p50, 2)} ms ≈ ${fmt((CFG.ingestConnections * 1000) / floor.p50, 0)} req/s (concurrent webhooks share a commit, and every webhook arriving during an fsync shares the next one), a loose upper bound: the service's commits are larger; the fsync runs on libuv's thread pool and checkpoints on a worker thread, so neither stops the event loop`,
     );
     note(
       `ingest: during the measured rounds the service process used ${fmt(ours.cpu * 100, 0)} % of a core${TMPFS ? ` (${fmt(stats('tmpfs').cpu * 100, 0)} % on tmpfs)` : ''}, the bare server ${fmt(base.cpu * 100, 0)} % (CPU time of all threads of the process); ` +
@@ -640,7 +642,7 @@ async function benchLatency(floor) {
   note(
     `latency: ${samples.ours.e2e.length} samples per path, ${lost} lost/timed out; max end-to-end ours ${fmt(e2e.ours.max, 2)} ms, bare ${fmt(e2e.bare.max, 2)} ms; ` +
       `difference of the unpaired percentiles: p50 ${fmt(e2e.ours.p50 - e2e.bare.p50, 2)} ms, p99 ${fmt(e2e.ours.p99 - e2e.bare.p99, 2)} ms. ` +
-      `Before the message leaves, the service commits twice (the webhook's enqueue, then the "sending" mark that lets a restart detect an interrupted send): 2 × commit p50 ${fmt(floor.p50, 2)} ms / p99 ${fmt(floor.p99, 2)} ms on this disk`,
+      `Before the message leaves, the service waits for one fsync (the webhook's enqueue, synced off the event loop; the "sending" mark that lets a restart detect an interrupted send is written without one): a synced commit takes p50 ${fmt(floor.p50, 2)} ms / p99 ${fmt(floor.p99, 2)} ms on this disk`,
   );
 }
 
@@ -678,8 +680,8 @@ async function benchMemory() {
     const backlogHeap = await heapUsed(backlog.url);
     const bareBusy = rss(bare.pid).rss;
     facts.memory = { floorRss, startRss, idleRss, idleHeap, bareIdle, backlogRss: backlogRss.rss, backlogHeap, queued };
-    record({ section: 'memory', metric: 'RSS idle', ours: idleRss, baseline: bareIdle, baselineName: 'bare node:http server', unit: 'MB', digits: 1, target: '< 80 MB', met: idleRss < 80 });
-    record({ section: 'memory', metric: `RSS with ${queued.toLocaleString('en-US')} notifications queued`, ours: backlogRss.rss, baseline: bareBusy, baselineName: `bare after ${CFG.memoryBacklog.toLocaleString('en-US')} requests`, unit: 'MB', digits: 1, target: '< 200 MB', met: backlogRss.rss < 200 && queued >= CFG.memoryBacklog * 0.95 });
+    record({ section: 'memory', metric: 'RSS idle', ours: idleRss, baseline: bareIdle, baselineName: 'bare node:http server', unit: 'MB', digits: 1, target: '≤ 80 MB', met: idleRss <= 80 });
+    record({ section: 'memory', metric: `RSS with ${queued.toLocaleString('en-US')} notifications queued`, ours: backlogRss.rss, baseline: bareBusy, baselineName: `bare after ${CFG.memoryBacklog.toLocaleString('en-US')} requests`, unit: 'MB', digits: 1, target: '≤ 150 MB', met: backlogRss.rss <= 150 && queued >= CFG.memoryBacklog * 0.95 });
     record({
       section: 'memory',
       metric: 'ingest rate while the queue grows (backlog)',
@@ -700,10 +702,15 @@ async function benchMemory() {
   }
 }
 
-/** moduleGraphRss: RSS of a process that loads the built service's module graph and does nothing else. */
+/**
+ * moduleGraphRss: RSS of a process that loads the built service's module graph and does nothing
+ * else, with the bin's V8 flags. The CLI loads each command's modules only when it runs, so this
+ * loads the `serve` command's graph (what a running service has loaded before its first request).
+ */
 function moduleGraphRss() {
-  const script = `require(${JSON.stringify(path.join(DIST, 'cli.js'))}); setTimeout(() => process.stdout.write(String(process.memoryUsage().rss), () => process.exit(0)), 500);`;
-  const child = track(spawn(process.execPath, ['-e', script], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] }), 'module-graph');
+  const nodeFlags = fs.readFileSync(path.join(DIST, 'cli.js'), 'utf8').split('\n')[0].split(/\s+/).filter((arg) => arg.startsWith('--'));
+  const script = `require(${JSON.stringify(path.join(DIST, 'cli.js'))}); require(${JSON.stringify(path.join(DIST, 'commands', 'serve.js'))}); setTimeout(() => process.stdout.write(String(process.memoryUsage().rss), () => process.exit(0)), 500);`;
+  const child = track(spawn(process.execPath, [...nodeFlags, '-e', script], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] }), 'module-graph');
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -761,6 +768,8 @@ function benchRender(mods) {
       baselineName: 'JSON.stringify(payload)',
       unit: 'µs/message',
       digits: 1,
+      // Issue 18's target is for the typical message: Alertmanager's 2-alert fixture.
+      ...(source === 'alertmanager' ? { target: '≤ 50 µs', met: packUs / messages.length <= 50 } : {}),
     });
   }
   return sink;
@@ -904,7 +913,7 @@ reads the body, \`JSON.parse\`s it and answers 200 JSON.
    second, latencies are autocannon's p50/p99, both averaged over the rounds; the CPU time each server process used
    during its rounds comes from \`/proc/PID/stat\`. The service's robot has \`rate_limit: {count: 1000000, per: 1s}\` (effectively off)
    and really delivers to the fake WeCom (a third process) while it ingests; every webhook is fsync'ed to the
-   SQLite outbox before the 200. Target: ≥ 0.5× the bare server.
+   SQLite outbox before the 200. Target: ≥ 0.3× the bare server.
 2. **Storm packing.** ${CFG.stormWebhooks} webhooks of ${CFG.stormPerWebhook} distinct alerts each (1,000 alerts) are posted at once to the service,
    whose robot is limited to ${CFG.stormLimit} messages per ${CFG.stormWindowMs} ms (the 20-per-minute limit with time compressed); the
    fake enforces the same limit with 45009. Counted at the fake: messages, 45009 answers, distinct alerts
@@ -923,10 +932,10 @@ reads the body, \`JSON.parse\`s it and answers 200 JSON.
    (also reported: right after start, and a process that only loads the built module graph).
    Backlog: a fresh service whose robot allows 1 message per hour receives ${CFG.memoryBacklog.toLocaleString('en-US')} webhooks (autocannon,
    ${CFG.ingestConnections} connections); RSS is read 2 s after the last one, with the queue length from \`wecom_adapter_outbox_pending\`.
-   Baseline: the bare server's RSS after the same requests. Targets: < 80 MB idle, < 200 MB with the backlog.
+   Baseline: the bare server's RSS after the same requests. Targets: ≤ 80 MB idle, ≤ 150 MB with the backlog.
 5. **Render cost.** In the runner process, \`pack()\` (\`dist/src/render/packer.js\`) with \`TemplateEngine.load()\`'s built-in
    templates renders one robot markdown message from each source's fixture (parsed and routed once, outside the
-   timing); baseline \`JSON.stringify\` of the same payload. Median of ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms after warm-up.
+   timing); baseline \`JSON.stringify\` of the same payload. Median of ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms after warm-up. Target: ≤ 50 µs per message for the Alertmanager 2-alert fixture.
 ${BIG_METHOD}
 
 Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run bench\` shortens every phase;

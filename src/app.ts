@@ -7,13 +7,12 @@ import { errorHandler } from './http/error-handler';
 import { HttpError } from './http/errors';
 import { operationalRoutes } from './http/operational';
 import { webhookRoutes } from './http/webhooks';
-import { uiRoutes } from './ui/router';
 import { messageRoutes } from './http/messages';
 import { AuthThrottle } from './http/auth-throttle';
 import { crossOriginGuard } from './http/cross-origin-guard';
 import { noFormBody } from './http/no-form-body';
 import { trustProxy } from './http/trust-proxy';
-import { wecomCallbackRoutes } from './http/wecom-callback';
+import { lazyHandler } from './lazy-handler';
 
 /**
  * createApp builds the express app around a running Service. It never listens (server.ts does),
@@ -37,7 +36,12 @@ export function createApp({ service, metrics, logger, clock }: AppDeps): Express
   const server = () => service.current.config.server;
   // WeCom's callback is authenticated by its own signature and encryption, never by inbound auth
   // (WeCom cannot send it), so it is mounted before the throttle and the auth-protected routes.
-  app.use(wecomCallbackRoutes(service, metrics, logger));
+  // Only `/wecom/…` can match it (express matches paths case-insensitively): every other request,
+  // above all the webhooks, skips its route table instead of testing each route.
+  // Its code (the interactive cards' crypto and actions) is loaded on the first such request.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const callbacks = lazyHandler(() => (require('./http/wecom-callback') as typeof import('./http/wecom-callback')).wecomCallbackRoutes(service, metrics, logger));
+  app.use((req, res, next) => (/^\/wecom\//i.test(req.url) ? callbacks(req, res, next) : next()));
   app.use(new AuthThrottle({ limits: () => (authEnabled(server().auth) ? server().auth?.throttle : undefined), metrics, logger, now: clock }).middleware());
   app.use(crossOriginGuard(server, metrics, logger));
   const auth = requireAuth(() => service.current.config.server.auth);
@@ -53,7 +57,9 @@ export function createApp({ service, metrics, logger, clock }: AppDeps): Express
       noFormBody: noFormBody(metrics, logger),
     }),
   );
-  app.use('/ui', uiRoutes(service));
+  // The console's code is loaded on its first request; with `server.ui: false` it answers 404 as before.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  app.use('/ui', lazyHandler(() => (require('./ui/router') as typeof import('./ui/router')).uiRoutes(service)));
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   return app;

@@ -15,6 +15,7 @@ import { RedisHistoryStore } from './history/redis-history-store';
 import { SqliteHistoryStore } from './history/sqlite-history-store';
 import type { HistoryStore } from './history/history-store';
 import { StorageLock } from './storage/storage-lock';
+import { Checkpointer } from './storage/checkpointer';
 import type { StorageProblem } from './storage/sqlite-open';
 import type { ActionStore } from './interactive/action-store';
 import { SqliteActionStore } from './interactive/sqlite-action-store';
@@ -53,10 +54,18 @@ export function createService(options: BootstrapOptions): { service: Service; me
   const lock = !shared && !options.store ? StorageLock.acquire(dir) : undefined;
   let store: OutboxStore;
   let history: HistoryStore;
+  // Checkpoints (two fsyncs each) of the SQLite files run on its thread, off the event loop.
+  let checkpointer: Checkpointer | undefined;
   try {
     store = options.store ?? shared?.store ?? new SqliteOutboxStore(dir, undefined, { repair: true });
+    if (store instanceof SqliteOutboxStore) {
+      checkpointer = new Checkpointer({ onError: (path, error) => options.logger.error({ path, err: error }, 'WAL checkpoint failed; retried at the next round') });
+      store.useCheckpointer(checkpointer);
+    }
     history = options.history ?? shared?.history ?? new SqliteHistoryStore(dir, undefined, { repair: lock !== undefined, maxBytes: config.storage.history_max_size });
+    if (checkpointer && history instanceof SqliteHistoryStore) history.useCheckpointer(checkpointer);
   } catch (err) {
+    void checkpointer?.close();
     lock?.release();
     throw err;
   }
@@ -74,9 +83,10 @@ export function createService(options: BootstrapOptions): { service: Service; me
     reloadConfig: options.reloadConfig,
     history,
     storageLock: lock,
+    checkpointer,
     storageProblems: reportStorageProblems([store, history], metrics, options.logger),
     firingState: options.firingState ?? shared?.firingState ?? sqliteFiringState(store),
-    actions: options.actions ?? shared?.actions ?? new SqliteActionStore(resolve(config.storage.path)),
+    actions: options.actions ?? shared?.actions ?? sqliteActions(resolve(config.storage.path), checkpointer),
   });
   return { service, metrics };
 }
@@ -94,7 +104,14 @@ function reportStorageProblems(stores: unknown[], metrics: Metrics, logger: Logg
 /** sqliteFiringState keeps the firing state in the SQLite outbox's file, on its connection. */
 function sqliteFiringState(store: OutboxStore): FiringStateStore {
   if (!(store instanceof SqliteOutboxStore)) throw new Error('createService: an injected outbox store needs an injected firingState');
-  return new SqliteFiringStateStore(store.database);
+  return new SqliteFiringStateStore(store.database, () => store.durable());
+}
+
+/** sqliteActions opens `actions.sqlite`, its checkpoints on the service's checkpoint thread. */
+function sqliteActions(dir: string, checkpointer: Checkpointer | undefined): SqliteActionStore {
+  const actions = new SqliteActionStore(dir);
+  if (checkpointer) actions.useCheckpointer(checkpointer);
+  return actions;
 }
 
 /** openStore opens the configured outbox on its own (CLI commands such as dead-letters). */

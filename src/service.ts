@@ -52,6 +52,8 @@ export interface ServiceDeps {
   actions?: ActionStore;
   /** The storage-directory lock this process holds (SQLite mode); checked by readiness, released by stop. */
   storageLock?: { problem(): string | undefined; release(): void };
+  /** The thread that checkpoints the SQLite files (storage/checkpointer.ts); closed before them. */
+  checkpointer?: { close(): Promise<void> };
   /** Damaged storage files found at start and moved aside (shown by readiness as a warning). */
   storageProblems?: { message: string }[];
 }
@@ -294,6 +296,7 @@ export class Service {
   async stop(): Promise<void> {
     this.accepting = false;
     await this.worker.stop(this.state.config.delivery.shutdown_grace);
+    await this.deps.checkpointer?.close();
     await this.deps.store.close();
     await this.deps.history?.close().catch(() => undefined);
     await this.escalator?.stop();

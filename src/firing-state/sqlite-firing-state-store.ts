@@ -3,9 +3,10 @@ import { FIRING_STATE_TTL_MS, type FiringKey, type FiringStateStore } from './fi
 
 /**
  * SqliteFiringStateStore keeps the firing state in a table of the outbox's SQLite file, on the
- * outbox's own connection: it shares its durability (synchronous=FULL, so a mark acknowledged with
- * the webhook survives a crash), its single-owner lock and its close. Statements run synchronously,
- * so they never interleave with the outbox's group-commit transactions.
+ * outbox's own connection: it shares its durability (each write waits for `durable`, the outbox's
+ * WAL sync, so a mark acknowledged with the webhook survives a crash or power loss), its
+ * single-owner lock and its close. Statements run synchronously, so they never interleave with the
+ * outbox's group-commit transactions.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS firing_state (
@@ -25,7 +26,11 @@ export class SqliteFiringStateStore implements FiringStateStore {
   private readonly statements;
   private marksSincePrune = 0;
 
-  constructor(private readonly db: Database.Database) {
+  /** durable: resolves once the connection's commits are on disk (the outbox's WAL sync); none in tests of the table alone. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly durable: () => Promise<void> = async () => undefined,
+  ) {
     db.exec(SCHEMA);
     this.statements = {
       mark: db.prepare(
@@ -50,10 +55,13 @@ export class SqliteFiringStateStore implements FiringStateStore {
         prune.run(now);
       }
     })();
+    await this.durable();
   }
 
   async claimResolution(key: FiringKey, now: number): Promise<boolean> {
-    return this.statements.claim.run(key.source, key.fingerprint, now).changes > 0;
+    const claimed = this.statements.claim.run(key.source, key.fingerprint, now).changes > 0;
+    if (claimed) await this.durable();
+    return claimed;
   }
 
   async isFiring(key: FiringKey, now: number): Promise<boolean> {

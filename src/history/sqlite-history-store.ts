@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite, type StorageProblem } from '../storage/sqlite-open';
+import { closeConnection, leaveCheckpointsToThread, type Checkpointer } from '../storage/checkpointer';
 import type { AlertStatus, SourceName } from '../model/alert';
 import type { HistoryRecord, HistoryStore } from './history-store';
 import { HISTORY_SCAN, historyMatches, type HistoryQuery, type HistorySearchResult } from './history-query';
@@ -68,6 +69,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private db!: Database.Database;
   private statements!: ReturnType<typeof prepareStatements>;
   private readonly path: string;
+  /** Runs this file's checkpoints off the event loop (the service); without it SQLite checkpoints inline. */
+  private checkpointer?: Checkpointer;
   /** Damage found and dealt with when the file was opened (the service reports it at start). */
   readonly problems: StorageProblem[] = [];
 
@@ -103,17 +106,13 @@ export class SqliteHistoryStore implements HistoryStore {
       this.db.exec('INSERT OR REPLACE INTO alert_current SELECT source, fingerprint, id, received_at FROM alert_history WHERE id IN (SELECT max(id) FROM alert_history GROUP BY source, fingerprint)');
     }
     this.statements = prepareStatements(this.db);
+    if (this.checkpointer) leaveCheckpointsToThread(this.db);
   }
 
   async record(records: HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const insert = this.statements.insert;
-    this.db.transaction(() => {
-      for (const record of records) {
-        const id = insert.run({ ...record, endsAt: record.endsAt ?? null, labels: JSON.stringify(record.labels) }).lastInsertRowid;
-        this.statements.upsertCurrent.run(record.source, record.fingerprint, id, record.receivedAt);
-      }
-    })();
+    // One transaction for the whole batch (the recorder groups the webhooks of an event-loop turn).
+    this.statements.recordAll(records);
   }
 
   async received(from: number, to: number): Promise<HistoryRecord[]> {
@@ -167,7 +166,8 @@ export class SqliteHistoryStore implements HistoryStore {
         })();
       }
     }
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    if (this.checkpointer) await this.checkpointer.checkpoint(this.path);
+    else this.db.pragma('wal_checkpoint(TRUNCATE)');
     return dropped;
   }
 
@@ -183,6 +183,16 @@ export class SqliteHistoryStore implements HistoryStore {
    * deleted — not emptied, which would itself need space on a full disk — and a new empty history
    * is started. Returns how many records were dropped.
    */
+  /**
+   * useCheckpointer moves this file's checkpoints (two fsyncs each) onto the checkpointer's thread:
+   * SQLite's automatic checkpoint would run inside a history write, on the event loop.
+   */
+  useCheckpointer(checkpointer: Checkpointer): void {
+    this.checkpointer = checkpointer;
+    leaveCheckpointsToThread(this.db);
+    checkpointer.watch(this.path);
+  }
+
   async release(): Promise<number> {
     let dropped = 0;
     if (this.db.open) {
@@ -191,7 +201,7 @@ export class SqliteHistoryStore implements HistoryStore {
       } catch {
         // unreadable: dropped anyway
       }
-      this.db.close();
+      closeConnection(this.db);
     }
     for (const suffix of ['', '-wal', '-shm']) rmSync(this.path + suffix, { force: true });
     this.open();
@@ -199,15 +209,26 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    closeConnection(this.db);
   }
 }
 
 function prepareStatements(db: Database.Database) {
+  const insert = db.prepare<[number, string, string, string, string, string, string, string | null, string]>(
+    'INSERT INTO alert_history (received_at, source, name, severity, status, fingerprint, starts_at, ends_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const upsertCurrent = db.prepare<[string, string, number | bigint, number]>(
+    'INSERT INTO alert_current (source, fingerprint, last_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, fingerprint) DO UPDATE SET last_id = excluded.last_id, received_at = excluded.received_at',
+  );
   return {
-    insert: db.prepare(
-      'INSERT INTO alert_history (received_at, source, name, severity, status, fingerprint, starts_at, ends_at, labels) VALUES (@receivedAt, @source, @name, @severity, @status, @fingerprint, @startsAt, @endsAt, @labels)',
-    ),
+    insert,
+    recordAll: db.transaction((records: HistoryRecord[]) => {
+      for (const record of records) {
+        // Positional parameters: binding by name would copy each record into a parameter object first.
+        const id = insert.run(record.receivedAt, record.source, record.name, record.severity, record.status, record.fingerprint, record.startsAt, record.endsAt ?? null, JSON.stringify(record.labels)).lastInsertRowid;
+        upsertCurrent.run(record.source, record.fingerprint, id, record.receivedAt);
+      }
+    }),
     received: db.prepare<[number, number], Row>('SELECT * FROM alert_history WHERE received_at >= ? AND received_at < ? ORDER BY received_at, id'),
     latest: db.prepare<[number, number], Row>(
       `SELECT * FROM (
@@ -217,9 +238,7 @@ function prepareStatements(db: Database.Database) {
     ),
     prune: db.prepare('DELETE FROM alert_history WHERE received_at < ?'),
     pruneCurrent: db.prepare('DELETE FROM alert_current WHERE received_at < ?'),
-    upsertCurrent: db.prepare(
-      'INSERT INTO alert_current (source, fingerprint, last_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, fingerprint) DO UPDATE SET last_id = excluded.last_id, received_at = excluded.received_at',
-    ),
+    upsertCurrent,
     newest: db.prepare<[number, number], Row>('SELECT * FROM alert_history WHERE received_at >= ? AND received_at < ? ORDER BY received_at DESC, id DESC'),
     current: db.prepare<[number], Row>('SELECT h.* FROM alert_current c JOIN alert_history h ON h.id = c.last_id ORDER BY c.received_at DESC, c.last_id DESC LIMIT ?'),
   };

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { HttpError } from './errors';
 
@@ -8,9 +8,20 @@ import { HttpError } from './errors';
  * form type), decode strict UTF-8, parse JSON (→ 400), and drop `__proto__`/`constructor` keys so
  * a payload can never reach a prototype.
  */
-export function rawBody(limitBytes: number) {
-  return express.raw({ type: () => true, limit: limitBytes });
+export function rawBody(limitBytes: number): RequestHandler {
+  // Callers ask per request (the limit follows reloads); building a body parser costs more than
+  // reading a small webhook, so one is kept per limit. Limits change only with a reload, so the
+  // table stays tiny; it is emptied if it ever grows.
+  let parser = rawParsers.get(limitBytes);
+  if (!parser) {
+    if (rawParsers.size >= 16) rawParsers.clear();
+    parser = express.raw({ type: () => true, limit: limitBytes });
+    rawParsers.set(limitBytes, parser);
+  }
+  return parser;
 }
+
+const rawParsers = new Map<number, RequestHandler>();
 
 /**
  * webhookBodyLimit: the byte limit for one webhook source. Kibana has its own, larger
@@ -22,13 +33,20 @@ export function webhookBodyLimit(server: { body_limit: number; kibana_body_limit
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** requireJsonContentType is the 415 check as a middleware (see contentTypeError). */
 export function requireJsonContentType(exemptKibana: boolean) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (exemptKibana && req.params.source === 'kibana') return next();
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'application/json' || /^application\/[\w.+-]*\+json$/.test(type)) return next();
-    next(new HttpError(415, `unsupported content type "${type || '(none)'}": send Content-Type: application/json`));
-  };
+  return (req: Request, _res: Response, next: NextFunction) => next(contentTypeError(req, exemptKibana));
+}
+
+/** contentTypeError: the 415 for a body that does not say it is JSON, or undefined when it does (or is exempt). */
+export function contentTypeError(req: Request, exemptKibana: boolean): HttpError | undefined {
+  if (exemptKibana && req.params.source === 'kibana') return undefined;
+  const header = req.headers['content-type'];
+  // The common case first: exactly what every sender this service knows puts there.
+  if (header === 'application/json') return undefined;
+  const type = (header ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json' || /^application\/[\w.+-]*\+json$/.test(type)) return undefined;
+  return new HttpError(415, `unsupported content type "${type || '(none)'}": send Content-Type: application/json`);
 }
 
 /** parseJsonBody turns the raw body into a value; throws HttpError 400 with a useful message. */

@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { WalSync } from '../storage/wal-sync';
+import { closeConnection, leaveCheckpointsToThread, type Checkpointer } from '../storage/checkpointer';
 import { CARD_RETENTION_MS, type AckRecord, type ActionStore, type AuditEntry, type CardRecord, type CardState, type EscalationTimer } from './action-store';
 
 /**
  * SqliteActionStore: cards, acks, claims, timers and the audit log in `actions.sqlite` next to the
- * outbox (same directory, same single-owner rule), WAL with synchronous=FULL: an acknowledgement
- * answered to WeCom survives a crash.
+ * outbox (same directory, same single-owner rule), WAL: every write resolves only once it is on
+ * disk (WalSync, off the event loop), so an acknowledgement answered to WeCom survives a crash or
+ * power loss, and a slow disk never stalls other requests.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cards (task_id TEXT PRIMARY KEY, receiver TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL, state TEXT NOT NULL);
@@ -31,19 +34,35 @@ interface AckRow {
 export class SqliteActionStore implements ActionStore {
   private readonly db: Database.Database;
   private writes = 0;
+  private readonly path: string;
+  private readonly walSync: WalSync;
 
   constructor(dir: string, fileName = 'actions.sqlite') {
     mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, fileName));
+    this.path = join(dir, fileName);
+    this.db = new Database(this.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.walSync = new WalSync(`${this.path}-wal`);
+  }
+
+  /** useCheckpointer moves this file's checkpoints off the event loop (storage/checkpointer.ts). */
+  useCheckpointer(checkpointer: Checkpointer): void {
+    leaveCheckpointsToThread(this.db);
+    checkpointer.watch(this.path);
+  }
+
+  /** durable: resolves once every write so far is on disk (one shared WAL sync). */
+  private durable(): Promise<void> {
+    return this.walSync.sync();
   }
 
   async saveCard(card: CardRecord): Promise<void> {
     const { state, ...rest } = card;
     this.db.prepare('INSERT OR REPLACE INTO cards (task_id, receiver, created_at, body, state) VALUES (?, ?, ?, ?, ?)').run(card.taskId, card.receiver, card.createdAt, JSON.stringify(rest), JSON.stringify(state));
     this.trim(card.createdAt);
+    await this.durable();
   }
 
   async card(taskId: string): Promise<CardRecord | undefined> {
@@ -53,6 +72,7 @@ export class SqliteActionStore implements ActionStore {
 
   async saveState(taskId: string, state: CardState): Promise<void> {
     this.db.prepare('UPDATE cards SET state = ? WHERE task_id = ?').run(JSON.stringify(state), taskId);
+    await this.durable();
   }
 
   async claim(key: string, now: number, ttlMs: number): Promise<boolean> {
@@ -62,17 +82,21 @@ export class SqliteActionStore implements ActionStore {
       this.db.prepare('INSERT OR REPLACE INTO claims (key, until) VALUES (?, ?)').run(key, now + ttlMs);
       return true;
     });
-    return claim();
+    const claimed = claim();
+    if (claimed) await this.durable();
+    return claimed;
   }
 
   async unclaim(key: string): Promise<void> {
     this.db.prepare('DELETE FROM claims WHERE key = ?').run(key);
+    await this.durable();
   }
 
   async recordAck(ack: AckRecord): Promise<boolean> {
     const result = this.db
       .prepare('INSERT OR IGNORE INTO acks (fingerprint, starts_at, alert, receiver, task_id, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(ack.fingerprint, ack.startsAt, ack.alertName, ack.receiver, ack.taskId, ack.user, ack.at);
+    if (result.changes === 1) await this.durable();
     return result.changes === 1;
   }
 
@@ -91,6 +115,7 @@ export class SqliteActionStore implements ActionStore {
 
   async audit(entry: AuditEntry): Promise<void> {
     this.db.prepare('INSERT INTO audit (at, receiver, user, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(entry.at, entry.receiver, entry.user, entry.action, entry.target, entry.result, entry.detail);
+    await this.durable();
   }
 
   async recentAudit(limit: number): Promise<AuditEntry[]> {
@@ -99,6 +124,7 @@ export class SqliteActionStore implements ActionStore {
 
   async schedule(timer: EscalationTimer): Promise<void> {
     this.db.prepare('INSERT OR REPLACE INTO timers (id, task_id, step, due_at) VALUES (?, ?, ?, ?)').run(timer.id, timer.taskId, timer.step, timer.dueAt);
+    await this.durable();
   }
 
   async due(now: number, limit: number): Promise<EscalationTimer[]> {
@@ -108,10 +134,12 @@ export class SqliteActionStore implements ActionStore {
 
   async unschedule(id: string): Promise<void> {
     this.db.prepare('DELETE FROM timers WHERE id = ?').run(id);
+    await this.durable();
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    await this.walSync.close();
+    closeConnection(this.db);
   }
 
   /** trim drops what is older than the retention, every few hundred writes (cheap, bounded file). */

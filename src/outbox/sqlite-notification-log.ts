@@ -29,8 +29,13 @@ interface LogRow {
   finished_at: number | null;
 }
 
-const COLUMNS = 'id, receiver, state, summary, item_offset, parts_sent, parts_total, attempts, created_at, next_attempt_at, sending_since, last_error, errcode, reason, failed_at, finished_at';
-const LIST_COLUMNS = `${COLUMNS}, CASE WHEN summary IS NULL THEN notification END AS notification`;
+/** A queued job's progress is in job_progress while it is delivered (sqlite-schema.ts): it overrides the job's own columns. */
+const COLUMNS =
+  'j.id, j.receiver, j.state, j.summary, coalesce(p.item_offset, j.item_offset) AS item_offset, coalesce(p.parts_sent, j.parts_sent) AS parts_sent, ' +
+  'coalesce(p.parts_total, j.parts_total) AS parts_total, j.attempts, j.created_at, j.next_attempt_at, coalesce(p.sending_since, j.sending_since) AS sending_since, ' +
+  'j.last_error, j.errcode, j.reason, j.failed_at, j.finished_at';
+const LIST_COLUMNS = `${COLUMNS}, CASE WHEN j.summary IS NULL THEN j.notification END AS notification`;
+const FROM = 'FROM jobs j LEFT JOIN job_progress p ON p.id = j.id';
 
 export class SqliteNotificationLog {
   private readonly statements;
@@ -38,12 +43,19 @@ export class SqliteNotificationLog {
   constructor(private readonly db: Database.Database) {
     this.statements = {
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM jobs'),
-      list: db.prepare<[number], LogRow>(`SELECT ${LIST_COLUMNS} FROM jobs WHERE id > ? ORDER BY id DESC`),
-      listReceiver: db.prepare<[number, string], LogRow>(`SELECT ${LIST_COLUMNS} FROM jobs WHERE id > ? AND receiver = ? ORDER BY id DESC`),
-      one: db.prepare<[number], LogRow & { notification: string }>(`SELECT ${COLUMNS}, notification FROM jobs WHERE id = ?`),
-      finish: db.prepare("UPDATE jobs SET state = 'sent', item_offset = ?, parts_sent = ?, sending_since = NULL, last_error = NULL, finished_at = ? WHERE id = ?"),
+      list: db.prepare<[number], LogRow>(`SELECT ${LIST_COLUMNS} ${FROM} WHERE j.id > ? ORDER BY j.id DESC`),
+      listReceiver: db.prepare<[number, string], LogRow>(`SELECT ${LIST_COLUMNS} ${FROM} WHERE j.id > ? AND j.receiver = ? ORDER BY j.id DESC`),
+      one: db.prepare<[number], LogRow & { notification: string }>(`SELECT ${COLUMNS}, j.notification ${FROM} WHERE j.id = ?`),
+      // Sent: the progress row is folded into the job (parts planned) and dropped.
+      finish: db.prepare(
+        "UPDATE jobs SET state = 'sent', item_offset = ?, parts_sent = ?, sending_since = NULL, last_error = NULL, finished_at = ?, " +
+          'parts_total = coalesce((SELECT parts_total FROM job_progress p WHERE p.id = jobs.id), parts_total) WHERE id = ?',
+      ),
+      dropProgress: db.prepare('DELETE FROM job_progress WHERE id = ?'),
       trimSent: db.prepare("DELETE FROM jobs WHERE state = 'sent' AND id <= (SELECT id FROM jobs WHERE state = 'sent' ORDER BY id DESC LIMIT 1 OFFSET ?)"),
-      carried: db.prepare('UPDATE jobs SET parts_total = ?, errcode = CASE WHEN ? THEN errcode ELSE ? END WHERE id = ?'),
+      carriedProgress: db.prepare('UPDATE job_progress SET parts_total = ? WHERE id = ?'),
+      carriedJob: db.prepare('UPDATE jobs SET parts_total = ? WHERE id = ?'),
+      failedWith: db.prepare('UPDATE jobs SET errcode = ? WHERE id = ?'),
       attempts: db.prepare<[string, number], Record<string, unknown>>('SELECT * FROM deliveries WHERE jobs LIKE ? ORDER BY id DESC LIMIT ?'),
     };
   }
@@ -56,6 +68,7 @@ export class SqliteNotificationLog {
   /** finish marks a delivered job `sent` (it leaves the queue, stays in the log). */
   finish(id: number, offset: number, partsSent: number, now: number): void {
     this.statements.finish.run(offset, partsSent, now, id);
+    this.statements.dropProgress.run(id);
   }
 
   /** trim keeps the newest KEEP_SENT sent jobs. */
@@ -65,8 +78,13 @@ export class SqliteNotificationLog {
 
   /** carried notes, on each job a message carried, the parts planned and (on failure) the errcode. */
   carried(record: DeliveryRecord): void {
-    const ok = record.status === 'sent' ? 1 : 0;
-    for (const part of record.jobs ?? []) this.statements.carried.run(part.total, ok, record.errcode ?? null, Number(part.id));
+    for (const part of record.jobs ?? []) {
+      const id = Number(part.id);
+      // A job being delivered has its progress row (markSending wrote it); a job row is rewritten
+      // only without one, and for a failure's errcode (rare).
+      if (this.statements.carriedProgress.run(part.total, id).changes === 0) this.statements.carriedJob.run(part.total, id);
+      if (record.status !== 'sent') this.statements.failedWith.run(record.errcode ?? null, id);
+    }
   }
 
   list(query: NotificationQuery): NotificationEntry[] {

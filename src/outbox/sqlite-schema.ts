@@ -1,6 +1,15 @@
 /** SQLite schema of the embedded outbox (WAL mode, one file under storage.path). */
 export const SCHEMA_VERSION = 1;
 
+/** The job_progress table (its purpose: see SCHEMA_SQL). */
+export const PROGRESS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS job_progress (
+  id INTEGER PRIMARY KEY,
+  item_offset INTEGER NOT NULL,
+  parts_sent INTEGER NOT NULL,
+  parts_total INTEGER,
+  sending_since INTEGER
+);`;
+
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS jobs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -24,6 +33,11 @@ CREATE TABLE IF NOT EXISTS jobs (
   finished_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (state, receiver, id);
+-- The columns a delivery changes on every message of a queued job, kept beside it: an UPDATE of
+-- jobs rewrites the whole row, notification text included (5 MB for a 10,000-alert webhook, three
+-- times per message). A row here overrides the job's own columns; it is folded back into the job
+-- and deleted when the job leaves the queue (sent or dead).
+${PROGRESS_TABLE_SQL}
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, id);
 CREATE TABLE IF NOT EXISTS dedup (
   key TEXT PRIMARY KEY,

@@ -2,19 +2,31 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Notification } from '../model/notification';
 import type { DeadLetter, DeliveryRecord, EnqueueItem, EnqueueResult, JobProgress, OutboxJob, OutboxStore } from './store';
-import { SCHEMA_SQL } from './sqlite-schema';
+import { PROGRESS_TABLE_SQL, SCHEMA_SQL } from './sqlite-schema';
 import { openSqlite, outboxAdvice, type StorageProblem } from '../storage/sqlite-open';
 import { deadLetterContent, decodeNotification, UnreadableJobsError, type UnreadableJob } from './decode-notification';
 import type { NotificationEntry, NotificationQuery } from './notification-log';
 import { SqliteNotificationLog } from './sqlite-notification-log';
+import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { NotificationCache } from './notification-cache';
+import { WalSync } from '../storage/wal-sync';
+import { closeConnection, leaveCheckpointsToThread, type Checkpointer } from '../storage/checkpointer';
 
 /**
- * SqliteOutboxStore: the embedded, crash-safe outbox (better-sqlite3, WAL). Enqueues commit with
- * synchronous=FULL, so an acknowledged webhook survives kill -9 and power loss alike; delivery
- * bookkeeping skips the fsync (see `relaxed`). One process owns the file.
+ * SqliteOutboxStore: the embedded, crash-safe outbox (better-sqlite3, WAL). An enqueue resolves only
+ * after its transaction is on disk (WalSync: the WAL is fdatasync'd on libuv's thread pool, so the
+ * event loop never waits for the disk), so an acknowledged webhook survives kill -9 and power loss
+ * alike. Delivery bookkeeping does not wait for the disk: it survives a process crash (the write
+ * reached the OS); only an OS crash or power loss can undo it, and then the worst case is a message
+ * sent again (at least once), never one lost. One process owns the file.
  */
-const KEEP_DELIVERIES = 2000;
+/** SET clause that folds a job's job_progress row (if any) back into its own columns. */
+const FOLD_PROGRESS =
+  'item_offset = coalesce((SELECT item_offset FROM job_progress p WHERE p.id = jobs.id), item_offset), ' +
+  'parts_sent = coalesce((SELECT parts_sent FROM job_progress p WHERE p.id = jobs.id), parts_sent), ' +
+  'parts_total = coalesce((SELECT parts_total FROM job_progress p WHERE p.id = jobs.id), parts_total)';
+/** Notifications are cached at enqueue while the cache holds fewer entries than this. */
+const ENQUEUE_CACHE_ENTRIES = 256;
 
 /** A queued row without its notification text (pending reads these; the text only when not cached). */
 interface PendingRow {
@@ -41,11 +53,17 @@ interface JobRow extends Omit<PendingRow, 'bytes'> {
 export class SqliteOutboxStore implements OutboxStore {
   private readonly db: Database.Database;
   private readonly statements;
-  private deliveriesSinceTrim = 0;
   private sentSinceTrim = 0;
   private readonly log: SqliteNotificationLog;
   /** Decoded notifications of queued jobs (they never change after enqueue), so drains do not re-parse them. */
   private readonly cache = new NotificationCache();
+  /** Makes committed transactions durable off the event loop (absent for a read-only connection). */
+  private readonly walSync?: WalSync;
+  private readonly path: string;
+  /** Sent messages; written with the progress that follows each send (sqlite-delivery-log.ts). */
+  private readonly deliveries: SqliteDeliveryLog;
+  /** Rows the running enqueue transaction inserted (cached once it commits). */
+  private inserted: { id: string; notification: Notification; bytes: number }[] = [];
   /** enqueue calls waiting for the next group commit. */
   private enqueueCalls: { items: EnqueueItem[]; now: number; dedupWindowMs: number; resolve: (result: EnqueueResult) => void; reject: (err: unknown) => void }[] = [];
 
@@ -54,7 +72,7 @@ export class SqliteOutboxStore implements OutboxStore {
 
   /**
    * database: this outbox's connection, for modules that keep their own table in the outbox file
-   * (src/firing-state/) and so share its durability (synchronous=FULL), its lock and its close.
+   * (src/firing-state/) and so share its durability (`durable()` after their writes), its lock and its close.
    */
   get database(): Database.Database {
     return this.db;
@@ -69,48 +87,66 @@ export class SqliteOutboxStore implements OutboxStore {
   constructor(dir: string, fileName = 'outbox.sqlite', options: { repair?: boolean; readonly?: boolean } = {}) {
     const opened = openSqlite(join(dir, fileName), { label: 'outbox', readonly: options.readonly, onEmpty: options.repair ? 'move-aside' : 'refuse', onMalformed: 'refuse', advice: outboxAdvice }, (db) => {
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      // NORMAL: commits do not fsync on the event loop; durability comes from WalSync (see above).
+      db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA_SQL);
       migrate(db);
     });
     this.db = opened.db;
     this.problems = opened.problems;
-    if (options.readonly) this.db.pragma('busy_timeout = 5000');
+    this.path = join(dir, fileName);
+    if (options.readonly) {
+      this.db.pragma('busy_timeout = 5000');
+      // A file written before job_progress existed: an empty stand-in (temp tables are allowed read-only).
+      if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'job_progress'").get()) this.db.exec(PROGRESS_TABLE_SQL.replace('CREATE TABLE IF NOT EXISTS', 'CREATE TEMP TABLE'));
+    }
+    else this.walSync = new WalSync(`${this.path}-wal`);
     const db = this.db;
     this.log = new SqliteNotificationLog(db);
+    this.deliveries = new SqliteDeliveryLog(db, this.log);
     this.statements = {
       dedupGet: db.prepare<[string, number], { key: string }>('SELECT key FROM dedup WHERE key = ? AND expires_at > ?'),
       dedupPut: db.prepare('INSERT OR REPLACE INTO dedup (key, expires_at) VALUES (?, ?)'),
       dedupPrune: db.prepare('DELETE FROM dedup WHERE expires_at <= ?'),
       insert: db.prepare('INSERT INTO jobs (receiver, notification, created_at, next_attempt_at, summary) VALUES (?, ?, ?, ?, ?)'),
       pending: db.prepare<[string, number], PendingRow>(
-        "SELECT id, receiver, item_offset, parts_sent, attempts, created_at, next_attempt_at, last_error, octet_length(notification) AS bytes FROM jobs WHERE state = 'pending' AND receiver = ? ORDER BY id LIMIT ?",
+        "SELECT j.id, j.receiver, coalesce(p.item_offset, j.item_offset) AS item_offset, coalesce(p.parts_sent, j.parts_sent) AS parts_sent, j.attempts, j.created_at, j.next_attempt_at, j.last_error, octet_length(j.notification) AS bytes FROM jobs j LEFT JOIN job_progress p ON p.id = j.id WHERE j.state = 'pending' AND j.receiver = ? ORDER BY j.id LIMIT ?",
       ),
       notificationOf: db.prepare<[number], { notification: string }>('SELECT notification FROM jobs WHERE id = ?'),
       receivers: db.prepare<[], { receiver: string }>("SELECT DISTINCT receiver FROM jobs WHERE state = 'pending'"),
-      update: db.prepare('UPDATE jobs SET item_offset = ?, parts_sent = ?, sending_since = NULL, last_error = NULL WHERE id = ?'),
-      markSending: db.prepare('UPDATE jobs SET sending_since = ? WHERE id = ?'),
-      clearSending: db.prepare("UPDATE jobs SET sending_since = NULL WHERE receiver = ? AND state = 'pending' AND sending_since IS NOT NULL"),
+      // Progress and the in-flight mark go to job_progress (small rows); see sqlite-schema.ts.
+      update: db.prepare(
+        'INSERT INTO job_progress (id, item_offset, parts_sent, parts_total, sending_since) SELECT id, ?, ?, parts_total, NULL FROM jobs WHERE id = ? ' +
+          'ON CONFLICT (id) DO UPDATE SET item_offset = excluded.item_offset, parts_sent = excluded.parts_sent, sending_since = NULL',
+      ),
+      clearError: db.prepare('UPDATE jobs SET last_error = NULL WHERE id = ? AND last_error IS NOT NULL'),
+      markSending: db.prepare(
+        'INSERT INTO job_progress (id, item_offset, parts_sent, parts_total, sending_since) SELECT id, item_offset, parts_sent, parts_total, ? FROM jobs WHERE id = ? ' +
+          'ON CONFLICT (id) DO UPDATE SET sending_since = excluded.sending_since',
+      ),
+      clearSending: db.prepare("UPDATE job_progress SET sending_since = NULL WHERE sending_since IS NOT NULL AND id IN (SELECT id FROM jobs WHERE receiver = ? AND state = 'pending')"),
+      // Marks written into the job row itself by versions before job_progress.
+      clearLegacySending: db.prepare("UPDATE jobs SET sending_since = NULL WHERE receiver = ? AND state = 'pending' AND sending_since IS NOT NULL"),
       defer: db.prepare('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, sending_since = NULL WHERE id = ?'),
-      kill: db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, errcode = ?, reason = ?, last_error = ?, failed_at = ?, sending_since = NULL WHERE id = ?"),
+      deferProgress: db.prepare('UPDATE job_progress SET sending_since = NULL WHERE id = ?'),
+      kill: db.prepare(
+        "UPDATE jobs SET state = 'dead', attempts = attempts + 1, errcode = ?, reason = ?, last_error = ?, failed_at = ?, sending_since = NULL, " +
+          `${FOLD_PROGRESS} WHERE id = ?`,
+      ),
+      dropProgress: db.prepare('DELETE FROM job_progress WHERE id = ?'),
       dead: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'dead' ORDER BY id"),
       requeueOne: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL, last_error = NULL WHERE id = ? AND state = 'dead' RETURNING id, receiver"),
       requeueAll: db.prepare("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, errcode = NULL, reason = NULL, failed_at = NULL, last_error = NULL WHERE state = 'dead' RETURNING id, receiver"),
       counts: db.prepare<[string], { receiver: string; n: number }>('SELECT receiver, count(*) AS n FROM jobs WHERE state = ? GROUP BY receiver'),
-      delivery: db.prepare(
-        'INSERT INTO deliveries (at, receiver, source, msgtype, status, errcode, reason, error, alert_count, bytes, body, jobs) VALUES (@at, @receiver, @source, @msgtype, @status, @errcode, @reason, @error, @alertCount, @bytes, @body, @jobs)',
-      ),
-      trimDeliveries: db.prepare('DELETE FROM deliveries WHERE id <= (SELECT max(id) FROM deliveries) - ?'),
-      recent: db.prepare<[number], Record<string, unknown>>('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?'),
-      sendTimes: db.prepare<[string, number], { at: number }>('SELECT at FROM deliveries WHERE receiver = ? AND at >= ? ORDER BY at'),
     };
   }
 
   /**
-   * enqueue resolves once its items are committed (durable). Calls made in the same event-loop turn
-   * (concurrent webhooks) share one transaction — group commit — so one fsync (synchronous=FULL)
-   * acknowledges them all instead of one fsync each, which capped ingest at ~1 / fsync latency.
+   * enqueue resolves once its items are committed and on disk. Calls made in the same event-loop turn
+   * (concurrent webhooks) share one transaction, and every transaction committed while an fsync runs
+   * shares the next one — group commit — so one fsync acknowledges them all instead of one each,
+   * which capped ingest at ~1 / fsync latency.
    * Each call keeps its own result; if the shared transaction fails, every call is retried in its
    * own transaction so only a call that fails by itself is rejected.
    */
@@ -124,20 +160,62 @@ export class SqliteOutboxStore implements OutboxStore {
     const calls = this.enqueueCalls;
     this.enqueueCalls = [];
     if (calls.length === 0) return;
-    let results: EnqueueResult[];
+    const committed: { call: (typeof calls)[number]; result: EnqueueResult }[] = [];
     try {
-      results = this.db.transaction(() => calls.map((call) => this.insertItems(call.items, call.now, call.dedupWindowMs)))();
+      const results = this.inTransaction(() => calls.map((call) => this.insertItems(call.items, call.now, call.dedupWindowMs)));
+      calls.forEach((call, index) => committed.push({ call, result: results[index] }));
     } catch {
       for (const call of calls) {
         try {
-          call.resolve(this.db.transaction(() => this.insertItems(call.items, call.now, call.dedupWindowMs))());
+          committed.push({ call, result: this.inTransaction(() => this.insertItems(call.items, call.now, call.dedupWindowMs)) });
         } catch (err) {
           call.reject(err);
         }
       }
-      return;
     }
-    calls.forEach((call, index) => call.resolve(results[index]));
+    if (committed.length === 0) return;
+    // Acknowledged only once on disk; enqueues committed while this sync runs share the next one.
+    this.durable().then(
+      () => committed.forEach(({ call, result }) => call.resolve(result)),
+      (err: unknown) => committed.forEach(({ call }) => call.reject(err)),
+    );
+  }
+
+  /**
+   * durable resolves once every transaction committed so far is on disk (one shared fdatasync of the
+   * WAL for all callers waiting at the same time). Used by enqueue, and by the firing state, which
+   * shares this connection and its durability.
+   */
+  durable(): Promise<void> {
+    return this.walSync ? this.walSync.sync() : Promise.resolve();
+  }
+
+  /**
+   * useCheckpointer moves this file's WAL checkpoints (two fsyncs each) off the event loop onto the
+   * checkpointer's thread: SQLite's automatic checkpoint would run inside a commit here.
+   */
+  useCheckpointer(checkpointer: Checkpointer): void {
+    leaveCheckpointsToThread(this.db);
+    this.db.pragma(`journal_size_limit = ${4 * 1024 * 1024}`); // the WAL shrinks back after a restart
+    checkpointer.watch(this.path);
+  }
+
+  /**
+   * inTransaction runs enqueue inserts in one transaction; once it has committed, the notifications
+   * it inserted go into the cache (the worker's first read then needs no decode: it was 5–10 % of a
+   * webhook's CPU under load). Not before: the ids of a rolled-back insert are handed out again.
+   */
+  private inTransaction<T>(insert: () => T): T {
+    this.inserted = [];
+    try {
+      const result = this.db.transaction(insert)();
+      // Only while the cache is about a worker batch deep: a queue that drains keeps it that small, and
+      // in a backlog the cached jobs are then the oldest, read next, not the newest.
+      for (const row of this.inserted) if (this.cache.size < ENQUEUE_CACHE_ENTRIES) this.cache.set(row.id, row.notification, row.bytes);
+      return result;
+    } finally {
+      this.inserted = [];
+    }
   }
 
   private insertItems(items: EnqueueItem[], now: number, dedupWindowMs: number): EnqueueResult {
@@ -150,7 +228,9 @@ export class SqliteOutboxStore implements OutboxStore {
         continue;
       }
       if (dedupWindowMs > 0) s.dedupPut.run(item.dedupKey, now + dedupWindowMs);
-      s.insert.run(item.notification.receiver, JSON.stringify(item.notification), now, now, SqliteNotificationLog.summaryText(item.notification));
+      const text = JSON.stringify(item.notification);
+      const { lastInsertRowid } = s.insert.run(item.notification.receiver, text, now, now, SqliteNotificationLog.summaryText(item.notification));
+      this.inserted.push({ id: String(lastInsertRowid), notification: item.notification, bytes: Buffer.byteLength(text) });
       result.queued++;
       if (!result.receivers.includes(item.notification.receiver)) result.receivers.push(item.notification.receiver);
     }
@@ -192,7 +272,12 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async quarantine(jobs: UnreadableJob[], now: number): Promise<void> {
     jobs.forEach((job) => this.cache.delete(job.id));
-    this.db.transaction(() => jobs.forEach((job) => this.statements.kill.run(null, 'unreadable', job.error, now, Number(job.id))))();
+    this.db.transaction(() =>
+      jobs.forEach((job) => {
+        this.statements.kill.run(null, 'unreadable', job.error, now, Number(job.id));
+        this.statements.dropProgress.run(Number(job.id));
+      }),
+    )();
   }
 
   async receiversWithWork(): Promise<string[]> {
@@ -200,39 +285,55 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async markSending(ids: string[], now: number): Promise<void> {
-    this.relaxed(() => this.db.transaction(() => ids.forEach((id) => this.statements.markSending.run(now, Number(id))))());
+    this.db.transaction(() => ids.forEach((id) => this.statements.markSending.run(now, Number(id))))();
   }
 
   async recoverInterrupted(receiver: string): Promise<number> {
-    return this.relaxed(() => this.statements.clearSending.run(receiver).changes);
+    return this.db.transaction(() => this.statements.clearSending.run(receiver).changes + this.statements.clearLegacySending.run(receiver).changes)();
   }
 
   async progress(updates: JobProgress[], now: number = Date.now()): Promise<void> {
     const s = this.statements;
     // Finished jobs leave the queue (kept as `sent` in the log): their cached notification goes.
     for (const update of updates) if (update.done) this.cache.delete(update.id);
-    this.relaxed(() =>
-      this.db.transaction(() => {
-        for (const update of updates) {
-          if (update.done) this.log.finish(Number(update.id), update.offset, update.partsSent, now);
-          else s.update.run(update.offset, update.partsSent, Number(update.id));
+    this.db.transaction(() => {
+      this.deliveries.writeWaiting();
+      for (const update of updates) {
+        if (update.done) this.log.finish(Number(update.id), update.offset, update.partsSent, now);
+        else {
+          s.update.run(update.offset, update.partsSent, Number(update.id));
+          s.clearError.run(Number(update.id));
         }
-      })(),
-    );
+      }
+    })();
     this.sentSinceTrim += updates.filter((update) => update.done).length;
     if (this.sentSinceTrim >= 100) {
       this.sentSinceTrim = 0;
-      this.relaxed(() => this.log.trim());
+      this.log.trim();
     }
   }
 
   async deferred(ids: string[], nextAttemptAt: number, error: string): Promise<void> {
-    this.relaxed(() => this.db.transaction(() => ids.forEach((id) => this.statements.defer.run(nextAttemptAt, error, Number(id))))());
+    this.db.transaction(() => {
+      this.deliveries.writeWaiting();
+      ids.forEach((id) => {
+        this.statements.defer.run(nextAttemptAt, error, Number(id));
+        this.statements.deferProgress.run(Number(id));
+      });
+    })();
   }
 
   async kill(ids: string[], failure: { errcode?: number; reason: string; error: string }, now: number): Promise<void> {
     ids.forEach((id) => this.cache.delete(id));
-    this.db.transaction(() => ids.forEach((id) => this.statements.kill.run(failure.errcode ?? null, failure.reason, failure.error, now, Number(id))))();
+    // Bookkeeping like progress: not waited for on disk (a power loss can only bring the job back
+    // to be tried again). Resolving at once keeps "visible in the dead letters" and "counted" together.
+    this.db.transaction(() => {
+      this.deliveries.writeWaiting();
+      ids.forEach((id) => {
+        this.statements.kill.run(failure.errcode ?? null, failure.reason, failure.error, now, Number(id));
+        this.statements.dropProgress.run(Number(id));
+      });
+    })();
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
@@ -255,6 +356,7 @@ export class SqliteOutboxStore implements OutboxStore {
     // A dead job is not cached (kill drops it); dropped again in case it was read after, so the
     // requeued job is read from storage like any other.
     rows.forEach((row) => this.cache.delete(String(row.id)));
+    await this.durable();
     return { count: rows.length, receivers: [...new Set(rows.map((row) => row.receiver))] };
   }
 
@@ -267,51 +369,29 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async recordDelivery(record: DeliveryRecord): Promise<void> {
-    this.relaxed(() =>
-      this.db.transaction(() => {
-        this.statements.delivery.run({ ...record, errcode: record.errcode ?? null, reason: record.reason ?? null, error: record.error ?? null, jobs: record.jobs ? JSON.stringify(record.jobs) : null });
-        this.log.carried(record);
-      })(),
-    );
-    if (++this.deliveriesSinceTrim >= 200) {
-      this.deliveriesSinceTrim = 0;
-      this.statements.trimDeliveries.run(KEEP_DELIVERIES);
-    }
-  }
-
-  /**
-   * relaxed runs bookkeeping writes without an fsync (synchronous=NORMAL; WAL). They still survive a
-   * process crash or kill -9 (the write reached the OS); only an OS crash or power loss can undo
-   * them, and then the worst case is a message sent again (at least once), never one lost. The
-   * acknowledgement to the sender — enqueue — stays fully synchronous.
-   */
-  private relaxed<T>(write: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return write();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    this.deliveries.add(record);
   }
 
   async recentDeliveries(limit: number): Promise<DeliveryRecord[]> {
-    return this.statements.recent.all(limit).map(toDelivery);
+    return this.deliveries.recent(limit);
   }
 
   async notifications(query: NotificationQuery): Promise<NotificationEntry[]> {
+    this.deliveries.flush();
     return this.log.list(query);
   }
 
   async notification(id: string): Promise<(NotificationEntry & { notification?: Notification }) | undefined> {
+    this.deliveries.flush();
     return this.log.one(id);
   }
 
   async deliveriesOf(id: string, limit: number): Promise<DeliveryRecord[]> {
-    return this.log.attempts(id, limit).map(toDelivery);
+    return this.deliveries.attemptsOf(id, limit);
   }
 
   async sendTimes(receiver: string, since: number): Promise<number[]> {
-    return this.statements.sendTimes.all(receiver, since).map((row) => row.at);
+    return this.deliveries.sendTimes(receiver, since);
   }
 
   async writable(): Promise<boolean> {
@@ -322,36 +402,22 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   /**
-   * probe commits one small row with the enqueue's durability (synchronous=FULL), so a full disk, a
-   * read-only file or a corrupt page fails it the way it would fail the next webhook.
+   * probe commits one small row with the enqueue's durability (committed, then synced), so a full
+   * disk, a read-only file, a corrupt page or a failing fsync fails it the way it would fail the next
+   * webhook.
    */
   async probe(now: number): Promise<void> {
     if (!this.db.open) throw new Error('the outbox is closed');
     this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', ?)").run(String(now));
+    await this.durable();
   }
 
   async close(): Promise<void> {
     this.commitEnqueues(); // acknowledge (or reject) calls still waiting for their commit
-    if (this.db.open) this.db.close();
+    this.deliveries.flush();
+    await this.walSync?.close(); // waits for the syncs those acknowledgements wait for
+    closeConnection(this.db);
   }
-}
-
-function toDelivery(row: Record<string, unknown>): DeliveryRecord {
-  return {
-      id: row.id as number,
-      at: row.at as number,
-      receiver: row.receiver as string,
-      source: row.source as string,
-      msgtype: row.msgtype as string,
-      status: row.status as DeliveryRecord['status'],
-      errcode: (row.errcode as number | null) ?? undefined,
-      reason: (row.reason as string | null) ?? undefined,
-      error: (row.error as string | null) ?? undefined,
-      alertCount: row.alert_count as number,
-      bytes: row.bytes as number,
-      body: row.body as string,
-      jobs: typeof row.jobs === 'string' ? (JSON.parse(row.jobs) as DeliveryRecord['jobs']) : undefined,
-  };
 }
 
 /** migrate adds columns introduced after a data directory was created (schema changes are additive). */

@@ -40,6 +40,13 @@ export interface WorkerDeps {
 
 /** How many queued notifications are considered per packing round. */
 const BATCH = 200;
+/**
+ * How many are read first: one message rarely holds more (4096 bytes; in a storm the compact lines
+ * are ≥ 50 bytes each and a notification has at least one). Reading and decoding 200 rows for
+ * every message was the largest cost of a busy drain after rendering; when a message does take all
+ * of the first read, the round is packed again from BATCH rows.
+ */
+const FIRST_READ = 48;
 /** Longest a partial message is held back to gather more (latency bound under slow limits). */
 const MAX_LINGER_MS = 5_000;
 /** How often the outbox is polled for work queued by other processes. */
@@ -213,7 +220,7 @@ export class DeliveryWorker {
     let headDue = false;
     while (!this.stopping) {
       state.again = false;
-      const { config, channels, engine } = this.deps.current();
+      const { channels } = this.deps.current();
       const channel = channels.get(receiver);
       if (!channel) {
         // Warn once (the poll looks again every few seconds), not on every look.
@@ -247,26 +254,23 @@ export class DeliveryWorker {
       if (tokens <= 0) return this.schedule(receiver, state, this.deps.limiter.nextFreeAt(receiver, limit!, now) - now);
       await nextTurn();
       if (this.stopping) return;
-      const jobs = await this.readPending(receiver, BATCH);
+      let jobs = await this.readPending(receiver, FIRST_READ);
       if (jobs.length === 0) continue;
-      const head = jobs[0];
-
-      // A generic message may override the receiver's msgtype: pack the head's run of jobs that share its format.
-      const format = formatOf(channel, head.notification);
-      const end = jobs.findIndex((job) => formatOf(channel, job.notification).msgtype !== format.msgtype);
-      const batch = end === -1 ? jobs : jobs.slice(0, end);
-      let messages: PackedMessage[];
-      try {
-        const entries = batch.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent }));
-        const options: PackOptions = { engine, format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1, style: this.deps.current().style, planCache: this.planCache };
-        // A long notification at the head is planned in slices between event-loop turns first.
-        await planAhead(entries[0], options, nextTurn);
-        if (this.stopping) return;
-        messages = pack(entries, options);
-      } catch (err) {
-        await this.deadLetter(channel, [head], { reason: 'render_error', error: `template failed to render: ${(err as Error).message}` }, now);
+      let round = await this.packRound(channel, jobs, now);
+      if (round.packed && jobs.length === FIRST_READ && round.batch.length === jobs.length && round.packed.messages[0].sections.some((section) => section.id === jobs[jobs.length - 1].id)) {
+        // The first message took every job read: there may be room for more.
+        jobs = await this.readPending(receiver, BATCH);
+        if (jobs.length === 0) continue;
+        round = await this.packRound(channel, jobs, now);
+      }
+      if (this.stopping) return;
+      const { batch, head } = round;
+      if (!round.packed) {
+        await this.deadLetter(channel, [head], { reason: 'render_error', error: `template failed to render: ${round.error}` }, now);
         continue;
       }
+      const { messages } = round.packed;
+      const format = round.packed.format;
       const [message, maybeCompanion] = messages;
       const companion = maybeCompanion?.companion ? maybeCompanion : undefined;
       const needed = companion ? 2 : 1;
@@ -283,6 +287,27 @@ export class DeliveryWorker {
       if (ok && companion) await this.sendCompanion(channel, companion);
       headDue = ok;
       await nextTurn();
+    }
+  }
+
+  /**
+   * packRound packs the head's run of jobs that share its message type (a generic message may
+   * override the receiver's msgtype) into the next message (and its companion). A long notification
+   * at the head is planned in slices between event-loop turns first.
+   */
+  private async packRound(channel: Channel, jobs: OutboxJob[], now: number): Promise<{ head: OutboxJob; batch: OutboxJob[]; packed?: { messages: PackedMessage[]; format: ReturnType<typeof formatOf> }; error?: string }> {
+    const { config, engine } = this.deps.current();
+    const head = jobs[0];
+    const format = formatOf(channel, head.notification);
+    const end = jobs.findIndex((job) => formatOf(channel, job.notification).msgtype !== format.msgtype);
+    const batch = end === -1 ? jobs : jobs.slice(0, end);
+    try {
+      const entries = batch.map((job) => ({ id: job.id, notification: job.notification, offset: job.offset, partsSent: job.partsSent }));
+      const options: PackOptions = { engine, format, timezone: config.server.timezone, now, mention: channel.mention, maxMessages: 1, style: this.deps.current().style, planCache: this.planCache };
+      await planAhead(entries[0], options, nextTurn);
+      return { head, batch, packed: { messages: pack(entries, options), format } };
+    } catch (err) {
+      return { head, batch, error: (err as Error).message };
     }
   }
 

@@ -1,7 +1,8 @@
 import type { Alert } from '../model/alert';
-import type { Notification } from '../model/notification';
+import type { AlertNotification, Notification } from '../model/notification';
 import type { DigestSummary } from '../model/digest-summary';
-import { sanitizeRecord, sanitizeUrl, sanitizeValue, type SanitizeMode } from './sanitize';
+import { sanitizeRecord, sanitizeValue, type SanitizeMode } from './sanitize';
+import { sharedParts, type SharedParts } from './shared-parts';
 import { viewOf, type AlertView } from './alert-view';
 import { groupAlerts, type AlertGroup } from './alert-groups';
 import { DEFAULT_MESSAGE_STYLE, type MessageStyle } from './message-style';
@@ -73,8 +74,18 @@ export function partLabel(part: PartInfo | null): string {
   return part && part.total > 1 ? `(${part.index}/${part.total})` : '';
 }
 
-/** buildContext builds the context for items [start, end) of a notification. */
-export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode, compact = false, style: MessageStyle = DEFAULT_MESSAGE_STYLE): MessageContext {
+/** Where a context's views and group-level values come from when they are shared between renders (context-memo.ts). */
+export interface ContextParts {
+  views(notification: AlertNotification, header: NotificationSummary, start: number, end: number): AlertView[];
+  shared(notification: AlertNotification): SharedParts;
+}
+
+/**
+ * buildContext builds the context for items [start, end) of a notification. With `memo` (one per
+ * pack() call, made for the same mode and style), views and group-level values are built once
+ * however many slices and parts of the notification are rendered.
+ */
+export function buildContext(notification: Notification, start: number, end: number, part: PartInfo | null, mode: SanitizeMode, compact = false, style: MessageStyle = DEFAULT_MESSAGE_STYLE, memo?: ContextParts): MessageContext {
   const label = partLabel(part);
   const firstPart = !part || part.index === 1;
   const lastPart = !part || part.index === part.total;
@@ -111,7 +122,8 @@ export function buildContext(notification: Notification, start: number, end: num
     };
   }
   const header = summarize(notification, style, mode);
-  const alerts = notification.alerts.slice(start, end).map((alert) => viewOf(alert, mode, style, header.differing, header.sharedSuffix));
+  const alerts = memo ? memo.views(notification, header, start, end) : notification.alerts.slice(start, end).map((alert) => viewOf(alert, mode, style, header.differing, header.sharedSuffix));
+  const shared = memo ? memo.shared(notification) : sharedParts(notification, mode);
   const firing = alerts.filter((alert) => alert.status === 'firing');
   return {
     kind: 'alerts',
@@ -123,10 +135,10 @@ export function buildContext(notification: Notification, start: number, end: num
     resolved: alerts.filter((alert) => alert.status === 'resolved'),
     totalAlerts: notification.alerts.length,
     totals: totalsOf(header),
-    groupLabels: sanitizeRecord(notification.groupLabels, mode),
-    commonLabels: sanitizeRecord(notification.commonLabels, mode),
-    commonAnnotations: sanitizeRecord(notification.commonAnnotations, mode),
-    externalURL: sanitizeUrl(notification.externalURL),
+    groupLabels: shared.groupLabels,
+    commonLabels: shared.commonLabels,
+    commonAnnotations: shared.commonAnnotations,
+    externalURL: shared.externalURL,
     truncatedAlerts: notification.truncatedAlerts,
     part,
     partLabel: label,

@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { templateHelpers, type RenderData } from './helpers';
 import { packageRoot } from '../package-root';
+import { callTemplate, captureRuntime, newFrame, type RuntimeTemplate, type TemplateRuntime } from './template-call';
+import { sessionPartial, type RenderSession } from './render-session';
 
 /**
  * TemplateEngine holds an isolated Handlebars instance with our helpers and every template and
@@ -28,7 +30,7 @@ export class TemplateLoadError extends Error {
   }
 }
 
-type Compiled = (context: unknown, options: { data: RenderData }) => string;
+type Compiled = RuntimeTemplate;
 
 export interface TemplateEngineOptions {
   /** A directory whose files override built-ins by name. */
@@ -42,7 +44,17 @@ export class TemplateEngine {
   /** file name → where it came from (for `check` summaries). */
   readonly origins = new Map<string, string>();
 
-  private constructor(private readonly hb: typeof Handlebars) {}
+  /**
+   * Built once, after every helper is registered (partials are read live), so renders do not
+   * rebuild it (template-call.ts).
+   */
+  private readonly runtime: TemplateRuntime;
+  /** The session of the render in progress (renders are synchronous), read by the partial wrappers. */
+  private current: RenderSession | undefined;
+
+  private constructor(private readonly hb: typeof Handlebars) {
+    this.runtime = captureRuntime(hb, templateHelpers);
+  }
 
   static load(options: TemplateEngineOptions = {}): TemplateEngine {
     const hb = Handlebars.create();
@@ -64,7 +76,9 @@ export class TemplateEngine {
         const source = readFileSync(file, 'utf8');
         // precompile, not parse: parse alone misses unknown helpers, which then failed at render time.
         hb.precompile(source, compileOptions);
-        hb.registerPartial(basename(name, '.hbs'), hb.compile(source, compileOptions));
+        const partial = basename(name, '.hbs');
+        const compiled = hb.compile(source, compileOptions) as (context: unknown, options: object) => string;
+        hb.registerPartial(partial, sessionPartial(partial, compiled, () => engine.current) as unknown as Handlebars.Template);
       } catch (err) {
         problems.push(`${file}: ${firstLine(err)}`);
       }
@@ -99,11 +113,22 @@ export class TemplateEngine {
     return undefined;
   }
 
-  /** render renders a resolved template; throws when the base has no template for the variant. */
-  render(base: string, variant: TemplateVariant, context: unknown, data: RenderData): string {
+  /**
+   * render renders a resolved template; throws when the base has no template for the variant. With
+   * a session, renders of the same context object share partial results (render-session.ts).
+   */
+  render(base: string, variant: TemplateVariant, context: unknown, data: RenderData, session?: RenderSession): string {
     const name = this.resolve(base, variant);
     if (!name) throw new Error(`no template "${base}.${variant}.hbs"`);
-    return this.templates.get(name)!(context, { data });
+    const template = this.templates.get(name)!;
+    if (!session || typeof context !== 'object' || context === null) return callTemplate(template, this.runtime, context, newFrame(this.hb, context, data));
+    const previous = this.current;
+    this.current = session;
+    try {
+      return callTemplate(template, this.runtime, context, session.frameFor(context, () => newFrame(this.hb, context, data)));
+    } finally {
+      this.current = previous;
+    }
   }
 }
 

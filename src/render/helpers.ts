@@ -71,6 +71,18 @@ function args(list: unknown[]): unknown[] {
   return list.slice(0, -1);
 }
 
+/** everyArg: all arguments before the options hash are truthy (`and`; no copy, it runs per alert line). */
+function everyArg(list: unknown[]): boolean {
+  for (let i = 0; i < list.length - 1; i++) if (!list[i]) return false;
+  return true;
+}
+
+/** someArg: any argument before the options hash is truthy (`or`). */
+function someArg(list: unknown[]): boolean {
+  for (let i = 0; i < list.length - 1; i++) if (list[i]) return true;
+  return false;
+}
+
 export const templateHelpers: Record<string, (...args: any[]) => unknown> = {
   /**
    * {{date startsAt}} / {{date startsAt "MM-DD HH:mm"}}: a time in the configured zone. A format
@@ -142,8 +154,8 @@ export const templateHelpers: Record<string, (...args: any[]) => unknown> = {
   ne: (a: unknown, b: unknown) => a !== b,
   gt: (a: unknown, b: unknown) => Number(a) > Number(b),
   lt: (a: unknown, b: unknown) => Number(a) < Number(b),
-  and: (...list: unknown[]) => args(list).every(Boolean),
-  or: (...list: unknown[]) => args(list).some(Boolean),
+  and: (...list: unknown[]) => everyArg(list),
+  or: (...list: unknown[]) => someArg(list),
   not: (value: unknown) => !value,
   /** {{default value "—"}} */
   default: (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value),

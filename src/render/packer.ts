@@ -2,8 +2,9 @@ import type { Notification } from '../model/notification';
 import { itemCount } from '../model/notification';
 import type { TemplateEngine } from './engine';
 import type { MessageFormat } from './format';
-import { buildContext, type PartInfo } from './context';
-import type { MessageStyle } from './message-style';
+import type { PartInfo } from './context';
+import { ContextMemo } from './context-memo';
+import { DEFAULT_MESSAGE_STYLE, type MessageStyle } from './message-style';
 import type { PlanCache } from './plan-cache';
 import type { PackedMessage, PackedSection } from './packed-message';
 export type { PackedMessage, PackedSection } from './packed-message';
@@ -51,7 +52,18 @@ const WHOLE_PROBE_LIMIT = 64;
 /** Worst-case part label used while planning, so the final (shorter) label always fits. */
 const PLANNING_PART: PartInfo = { index: 999, total: 999 };
 
-export function pack(entries: PackEntry[], options: PackOptions): PackedMessage[] {
+/** PackOptions plus what one pack() / planAhead() call shares between its renders. */
+interface PackRun extends PackOptions {
+  memo: ContextMemo;
+}
+
+/** runOf: a fresh memo per call, so nothing rendered for one call is served to another. */
+function runOf(options: PackOptions): PackRun {
+  return { ...options, memo: new ContextMemo(options.format.sanitize, options.style ?? DEFAULT_MESSAGE_STYLE) };
+}
+
+export function pack(entries: PackEntry[], packOptions: PackOptions): PackedMessage[] {
+  const options = runOf(packOptions);
   const cache = options.planCache;
   if (cache) entries = entries.map((entry) => ({ ...entry, notification: cache.intern(entry.id, entry.notification) }));
   // Full layout while the queue fits one message; compact (one line per alert) once it does not,
@@ -90,7 +102,7 @@ function planKey(options: PackOptions, compact: boolean): string {
   return `${id}:${options.format.msgtype}:${options.format.variant}:${compact ? 'c' : 'f'}:${options.timezone}`;
 }
 
-function planMessages(entries: PackEntry[], options: PackOptions, compact: boolean, countLater: boolean): Plan {
+function planMessages(entries: PackEntry[], options: PackRun, compact: boolean, countLater: boolean): Plan {
   const { format } = options;
   const planned: PlannedMessage[] = [];
   const laterParts = new Map<string, number>();
@@ -149,7 +161,7 @@ type SliceMeter = (entry: PackEntry, start: number, end: number) => number;
  * sliceMeter measures rendered slices. Sizes of the current entry are kept by slice end: the slice
  * largestFit settles on was just measured, so it is not rendered again (rendering dominates).
  */
-function sliceMeter(options: PackOptions, compact: boolean): SliceMeter {
+function sliceMeter(options: PackRun, compact: boolean): SliceMeter {
   let sizes = new Map<number, number>();
   let sizesFor: PackEntry | undefined;
   let sizesFrom = -1;
@@ -173,7 +185,7 @@ function sliceMeter(options: PackOptions, compact: boolean): SliceMeter {
  * message (as they will). Remembered in the PlanCache, so a long notification is planned once, not
  * once per message sent.
  */
-function remainingParts(entry: PackEntry, pos: number, options: PackOptions, compact: boolean, budget: number, sliceBytes: SliceMeter): number {
+function remainingParts(entry: PackEntry, pos: number, options: PackRun, compact: boolean, budget: number, sliceBytes: SliceMeter): number {
   const key = planKey(options, compact);
   const cached = options.planCache?.remaining(entry.id, key, pos);
   if (cached !== undefined) return cached;
@@ -198,7 +210,8 @@ function remainingParts(entry: PackEntry, pos: number, options: PackOptions, com
  * the plan, as long as the notification starts the message (it does at the head of the queue);
  * otherwise it plans synchronously as before. Nothing to do without a cache or for a short remainder.
  */
-export async function planAhead(entry: PackEntry, options: PackOptions, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
+export async function planAhead(entry: PackEntry, planOptions: PackOptions, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
+  const options = runOf(planOptions);
   const cache = options.planCache;
   if (!cache) return;
   entry = { ...entry, notification: cache.intern(entry.id, entry.notification) };
@@ -260,7 +273,7 @@ function largestFit(max: number, fits: (k: number) => boolean, hint?: number): n
   return low;
 }
 
-function finalize(planned: PlannedMessage[], entries: PackEntry[], options: PackOptions, budget: number, compact: boolean, laterParts: Map<string, number>): PackedMessage[] {
+function finalize(planned: PlannedMessage[], entries: PackEntry[], options: PackRun, budget: number, compact: boolean, laterParts: Map<string, number>): PackedMessage[] {
   const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const partsPlanned = new Map<string, number>();
   for (const message of planned) for (const section of message.sections) partsPlanned.set(section.id, (partsPlanned.get(section.id) ?? 0) + 1);
@@ -297,8 +310,9 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
       title = truncateBytes(newline === -1 ? body : body.slice(0, newline), options.format.titleLimit);
       body = newline === -1 ? '' : body.slice(newline + 1).trim();
     }
-    const truncated = message.truncated || byteLength(body) > budget;
-    if (byteLength(body) > budget) body = truncateBytes(body, budget, TRUNCATION_MARKER);
+    const over = byteLength(body) > budget;
+    const truncated = message.truncated || over;
+    if (over) body = truncateBytes(body, budget, TRUNCATION_MARKER);
     const mention = mentionFor(first?.notification, firing, options.mention);
     if (mention && options.format.mentions === 'inline' && mention.users.length > 0) body += SEPARATOR + mention.users.map((user) => `<@${user}>`).join(' ');
     const links = first?.notification.kind === 'alerts' ? first.notification.alerts[message.sections[0].start]?.links : undefined;
@@ -322,9 +336,9 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
   return out;
 }
 
-function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackOptions, compact: boolean): string {
-  const context = buildContext(notification, start, end, part, options.format.sanitize, compact, options.style);
-  const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone, style: options.style }));
+function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackRun, compact: boolean): string {
+  const context = options.memo.context(notification, start, end, part, compact);
+  const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone, style: options.style }, options.memo.session));
   return options.format.plainMarkdown ? stripForPlainMarkdown(text) : text;
 }
 

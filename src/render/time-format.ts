@@ -2,74 +2,71 @@
  * Date and duration formatting for templates, always in the configured time zone (default
  * Asia/Shanghai), because users of peer tools keep getting UTC times they must convert.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      weekday: 'short',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/**
- * Intl's formatToParts is by far the most expensive step of rendering a storm (a dozen date
- * fields per alert line); alerts of one storm share a few instants, so the parts are memoized.
- */
-const partsMemo = new Map<string, Record<string, string>>();
-const PARTS_MEMO_MAX = 4096;
-
-function partsOf(ms: number, timeZone: string): Record<string, string> {
-  const key = `${timeZone}|${ms}`;
-  let parts = partsMemo.get(key);
-  if (!parts) {
-    parts = {};
-    for (const part of formatterFor(timeZone).formatToParts(ms)) parts[part.type] = part.value;
-    if (partsMemo.size >= PARTS_MEMO_MAX) partsMemo.clear();
-    partsMemo.set(key, parts);
-  }
-  return parts;
-}
+import { zonedFields, type ZonedFields } from './zoned-time';
 
 const WEEKDAY_ZH: Record<string, string> = { Mon: '一', Tue: '二', Wed: '三', Thu: '四', Fri: '五', Sat: '六', Sun: '日' };
+
+type Token = 'YYYY' | 'MM' | 'DD' | 'HH' | 'mm' | 'ss' | 'W';
+/** A format split once into literal text and tokens: templates use a handful of formats, thousands of times. */
+type CompiledFormat = readonly (string | { token: Token })[];
+const compiledFormats = new Map<string, CompiledFormat>();
+const FORMATS_MAX = 256;
+
+function compileFormat(format: string): CompiledFormat {
+  let compiled = compiledFormats.get(format);
+  if (!compiled) {
+    const pieces: (string | { token: Token })[] = [];
+    let last = 0;
+    for (const match of format.matchAll(/YYYY|MM|DD|HH|mm|ss|W/g)) {
+      if (match.index > last) pieces.push(format.slice(last, match.index));
+      pieces.push({ token: match[0] as Token });
+      last = match.index + match[0].length;
+    }
+    if (last < format.length) pieces.push(format.slice(last));
+    if (compiledFormats.size >= FORMATS_MAX) compiledFormats.clear();
+    compiledFormats.set(format, (compiled = pieces));
+  }
+  return compiled;
+}
+
+function tokenValue(fields: ZonedFields, token: Token): string {
+  switch (token) {
+    case 'YYYY':
+      return fields.year;
+    case 'MM':
+      return fields.month;
+    case 'DD':
+      return fields.day;
+    case 'HH':
+      return fields.hour;
+    case 'mm':
+      return fields.minute;
+    case 'ss':
+      return fields.second;
+    default:
+      return `周${WEEKDAY_ZH[fields.weekday] ?? fields.weekday}`;
+  }
+}
+
+function applyFormat(fields: ZonedFields, format: string): string {
+  let out = '';
+  for (const piece of compileFormat(format)) out += typeof piece === 'string' ? piece : tokenValue(fields, piece.token);
+  return out;
+}
+
+/** epochOf: the instant of an input, NaN when it is not a date. */
+function epochOf(input: string | number | Date): number {
+  return input instanceof Date ? input.getTime() : new Date(input).getTime();
+}
 
 /**
  * formatDate renders an instant in `timeZone` with a small token format:
  * YYYY MM DD HH mm ss and `W` (周一…周日). Default `YYYY-MM-DD HH:mm:ss`.
  */
 export function formatDate(input: string | number | Date, timeZone: string, format = 'YYYY-MM-DD HH:mm:ss'): string {
-  const date = input instanceof Date ? input : new Date(input);
-  if (Number.isNaN(date.getTime())) return String(input);
-  const parts = partsOf(date.getTime(), timeZone);
-  return format.replace(/YYYY|MM|DD|HH|mm|ss|W/g, (token) => {
-    switch (token) {
-      case 'YYYY':
-        return parts.year;
-      case 'MM':
-        return parts.month;
-      case 'DD':
-        return parts.day;
-      case 'HH':
-        return parts.hour;
-      case 'mm':
-        return parts.minute;
-      case 'ss':
-        return parts.second;
-      default:
-        return `周${WEEKDAY_ZH[parts.weekday] ?? parts.weekday}`;
-    }
-  });
+  const ms = epochOf(input);
+  if (Number.isNaN(ms)) return String(input);
+  return applyFormat(zonedFields(ms, timeZone), format);
 }
 
 /** humanDuration renders milliseconds compactly: `45s`, `3m20s`, `3h12m`, `2d4h`. Negative counts as 0. */
@@ -95,8 +92,15 @@ export function yearOf(input: string | number | Date, timeZone: string): string 
  * the zone: `10:13` today, `03-17 10:13` this year, `2024-03-17 10:13` otherwise.
  */
 export function formatWhen(input: string | number | Date, timeZone: string, now: number): string {
-  const day = formatDate(input, timeZone, 'YYYY-MM-DD');
-  if (day === formatDate(now, timeZone, 'YYYY-MM-DD')) return formatDate(input, timeZone, 'HH:mm');
-  if (day.slice(0, 4) === formatDate(now, timeZone, 'YYYY')) return formatDate(input, timeZone, 'MM-DD HH:mm');
-  return formatDate(input, timeZone, 'YYYY-MM-DD HH:mm');
+  const ms = epochOf(input);
+  if (Number.isNaN(ms)) return String(input);
+  const at = zonedFields(ms, timeZone);
+  // A clock that is no valid instant matches no day and no year: the full date is shown.
+  const nowMs = epochOf(now);
+  const today = Number.isNaN(nowMs) ? undefined : zonedFields(nowMs, timeZone);
+  const time = `${at.hour}:${at.minute}`;
+  if (at.year === today?.year && at.month === today.month && at.day === today.day) return time;
+  // "This year" compares the date's first four characters with the year, exactly as before.
+  if (`${at.year}-`.slice(0, 4) === today?.year) return `${at.month}-${at.day} ${time}`;
+  return `${at.year}-${at.month}-${at.day} ${time}`;
 }

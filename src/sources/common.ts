@@ -54,6 +54,23 @@ function daysInMonth(year: number, month: number): number {
  * `10:60`, an offset of `+24:00`). Go's zero time `0001-01-01T00:00:00Z` is a valid date.
  */
 export function parseDate(value: string): number | undefined {
+  // Each date is parsed twice per webhook (the schema checks it, normalizing converts it), and a
+  // sender repeats the same instants (an alert's startsAt in every notification of its group).
+  // Only date-sized strings are kept, so a sender's junk cannot fill memory.
+  if (value.length > 64) return parseDateUncached(value);
+  const known = parsedDates.get(value);
+  if (known !== undefined || parsedDates.has(value)) return known;
+  const ms = parseDateUncached(value);
+  if (parsedDates.size >= PARSED_DATES_MAX) parsedDates.clear();
+  parsedDates.set(value, ms);
+  return ms;
+}
+
+/** The last few thousand date strings seen and their instants (bounded: emptied when full). */
+const parsedDates = new Map<string, number | undefined>();
+const PARSED_DATES_MAX = 4096;
+
+function parseDateUncached(value: string): number | undefined {
   const match = ISO_DATE.exec(value.trim());
   if (!match) return undefined;
   const [, year, month, day, hour = '0', minute = '0', second = '0', , offsetHours = '0', offsetMinutes = '0'] = match;

@@ -260,7 +260,8 @@ describe('Dockerfile', () => {
     expect(['root', '0', '']).not.toContain(user);
     expect(dockerLast('VOLUME')!.args).toMatch(/^(\/data|\["\/data"\])$/);
     const pkg = JSON.parse(read('package.json')) as { bin: Record<string, string> };
-    expect(JSON.parse(dockerLast('ENTRYPOINT')!.args)).toEqual(['node', pkg.bin['wecom-alert-adapter']]);
+    // The bin itself, started through its shebang so the image gets the bin's V8 flags (issue 18).
+    expect(JSON.parse(dockerLast('ENTRYPOINT')!.args)).toEqual([`${dockerLast('WORKDIR')!.args}/${pkg.bin['wecom-alert-adapter']}`]);
     expect(JSON.parse(dockerLast('CMD')!.args)).toEqual(['serve', '--config', '/etc/wecom-alert-adapter/config.yaml']);
   });
 

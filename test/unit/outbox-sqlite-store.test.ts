@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteOutboxStore } from '../../src/outbox/sqlite-store';
 import type { DeliveryRecord, EnqueueItem } from '../../src/outbox/store';
 import type { TextNotification } from '../../src/model/notification';
@@ -54,6 +55,37 @@ describe('SqliteOutboxStore', () => {
 
   it('does not deduplicate with a window of 0', async () => {
     expect(await store.enqueue([item('ops', 'a', 'k1'), item('ops', 'a', 'k1')], T0, 0)).toEqual({ queued: 2, deduplicated: 0, receivers: ['ops'], duplicateReceivers: [] });
+  });
+
+  it("writes a message's delivery record in the same commit as its progress (one commit per sent message), and reads see it at once", async () => {
+    await store.enqueue([item('ops', 'a')], T0, WINDOW);
+    const [job] = await store.pending('ops', 10);
+    const other = new Database(join(dir, 'outbox.sqlite'), { readonly: true });
+    const version = () => other.pragma('data_version', { simple: true }) as number;
+    const deliveries = () => (other.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }).n;
+    const before = version();
+    await store.recordDelivery({ ...delivery('ops', T0 + 1), jobs: [{ id: job.id, part: 1, total: 1 }] });
+    expect(deliveries()).toBe(0); // waiting for the progress that follows every send
+    await store.progress([{ id: job.id, offset: 1, partsSent: 1, done: true }], T0 + 2);
+    expect(deliveries()).toBe(1);
+    expect(version()).toBe(before + 1); // one commit for both
+    // Alone (no progress follows), a record is written at the next turn, or by any read of deliveries first.
+    await store.recordDelivery(delivery('ops', T0 + 3));
+    expect(await store.sendTimes('ops', T0)).toEqual([T0 + 1, T0 + 3]);
+    await store.recordDelivery(delivery('ops', T0 + 4));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(deliveries()).toBe(3);
+    other.close();
+  });
+
+  it('caches what it enqueued once committed (the first read decodes nothing), up to a worker batch', async () => {
+    const cache = (store as unknown as { cache: { has(id: string): boolean; size: number } }).cache;
+    await store.enqueue([item('ops', 'a'), item('ops', 'b')], T0, WINDOW);
+    const jobs = await store.pending('ops', 10);
+    expect(jobs.every((job) => cache.has(job.id))).toBe(true);
+    await store.enqueue(Array.from({ length: 300 }, (_, i) => item('ops', `n${i}`)), T0, WINDOW);
+    expect(cache.size).toBe(256); // the oldest queued, read next; the rest are read from storage when due
+    expect(titles(await store.pending('ops', 400))).toHaveLength(302);
   });
 
   it('records progress, and removes jobs that are done', async () => {

@@ -65,3 +65,25 @@ describe('humanDuration', () => {
     expect(humanDuration(ms)).toBe(text);
   });
 });
+
+describe('formatDate across UTC-offset changes', () => {
+  // formatDate derives fields from a per-hour offset (zoned-time.ts); around DST changes, half-hour
+  // and 45-minute zones it must still agree with Intl at every instant.
+  const intl = (ms: number, timeZone: string) => {
+    const parts: Record<string, string> = {};
+    for (const part of new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms)) parts[part.type] = part.value;
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  };
+  it.each<[string, string]>([
+    ['America/New_York', '2025-03-09T05:00:00Z'], // spring forward
+    ['America/New_York', '2025-11-02T04:00:00Z'], // fall back
+    ['Europe/London', '2025-03-30T00:00:00Z'],
+    ['Australia/Lord_Howe', '2025-04-05T14:00:00Z'], // 30-minute DST step
+    ['Asia/Kathmandu', '2025-06-01T00:00:00Z'], // +05:45
+    ['Asia/Shanghai', '2025-12-31T15:00:00Z'], // new year
+  ])('%s around %s agrees with Intl every 7 minutes 13 seconds for 5 hours', (zone, from) => {
+    const start = Date.parse(from);
+    for (let ms = start; ms < start + 5 * 3_600_000; ms += 433_000) expect(formatDate(ms, zone)).toBe(intl(ms, zone));
+    expect(formatDate(start + 3_600_000 - 1, zone)).toBe(intl(start + 3_600_000 - 1, zone));
+  });
+});
