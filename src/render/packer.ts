@@ -51,10 +51,14 @@ const SEPARATOR = '\n\n';
 const WHOLE_PROBE_LIMIT = 64;
 /** Worst-case part label used while planning, so the final (shorter) label always fits. */
 const PLANNING_PART: PartInfo = { index: 999, total: 999 };
+/** A lone notification of at most this many items is first tried whole (wholeMessage). */
+const WHOLE_MESSAGE_MAX_ITEMS = 25;
 
 /** PackOptions plus what one pack() / planAhead() call shares between its renders. */
 interface PackRun extends PackOptions {
   memo: ContextMemo;
+  /** A section already rendered exactly as finalize will render it (wholeMessage), so it is not rendered twice. */
+  prerendered?: { notification: Notification; start: number; end: number; index: number; total: number; compact: boolean; text: string };
 }
 
 /** runOf: a fresh memo per call, so nothing rendered for one call is served to another. */
@@ -71,6 +75,10 @@ export function pack(entries: PackEntry[], packOptions: PackOptions): PackedMess
   // The full layout is only probed for one message: planning a storm in full layout just to learn
   // that it does not fit would cost as much as the whole delivery.
   const resuming = entries.some((entry) => entry.partsSent > 0);
+  if (!resuming && entries.length === 1) {
+    const whole = wholeMessage(entries[0], options);
+    if (whole) return finalize([whole], entries, options, planBudget(options), false, new Map());
+  }
   if (!resuming) {
     const full = planMessages(entries, { ...options, maxMessages: 1 }, false, false);
     if (full.complete && full.messages.length <= 1) return finalize(full.messages, entries, options, full.budget, false, full.laterParts);
@@ -147,6 +155,23 @@ function planMessages(entries: PackEntry[], options: PackRun, compact: boolean, 
   }
   flush();
   return { messages: planned, complete: true, budget: budgetTotal, laterParts };
+}
+
+/**
+ * wholeMessage: the one message of a lone notification that fits whole — the common case (one
+ * webhook, low load). It is rendered once, as it will be sent (part 1 of 1), instead of once with
+ * the longest possible part label to measure and once more to send. A notification whose final
+ * text fits is sent whole even when the longest label would not have fitted (a few bytes under the
+ * limit); any other goes through the planner.
+ */
+function wholeMessage(entry: PackEntry, options: PackRun): PlannedMessage | undefined {
+  const end = itemCount(entry.notification);
+  // More alerts than could fit in full layout (≥ ~150 B each): not worth a render to find out.
+  if (entry.offset !== 0 || end > WHOLE_MESSAGE_MAX_ITEMS) return undefined;
+  const text = renderSection(entry.notification, 0, end, { index: 1, total: 1 }, options, false);
+  if (measure(text, options.format) > planBudget(options)) return undefined;
+  options.prerendered = { notification: entry.notification, start: 0, end, index: 1, total: 1, compact: false, text };
+  return { sections: [{ id: entry.id, start: 0, end }], truncated: false };
 }
 
 /** planBudget: bytes a message's sections may use (the limit less an inline mention's room). */
@@ -337,6 +362,8 @@ function finalize(planned: PlannedMessage[], entries: PackEntry[], options: Pack
 }
 
 function renderSection(notification: Notification, start: number, end: number, part: PartInfo | null, options: PackRun, compact: boolean): string {
+  const done = options.prerendered;
+  if (done && done.notification === notification && done.start === start && done.end === end && done.compact === compact && part && done.index === part.index && done.total === part.total) return done.text;
   const context = options.memo.context(notification, start, end, part, compact);
   const text = normalizeOutput(options.engine.render(notification.template, options.format.variant, context, { now: options.now, timezone: options.timezone, style: options.style }, options.memo.session));
   return options.format.plainMarkdown ? stripForPlainMarkdown(text) : text;

@@ -31,27 +31,18 @@ function stateOf(context: object): PartState {
  * One getter per field, shared by every context: per-context closures would give each context its
  * own hidden class, and the templates' property reads would turn megamorphic.
  */
+function countedRead(field: PartField): (this: object) => unknown {
+  return function (this: object) {
+    const state = stateOf(this);
+    state.session.partReads += 1;
+    return state.values[field];
+  };
+}
 const GETTERS: Record<PartField, (this: object) => unknown> = {
-  part(this: object) {
-    const state = stateOf(this);
-    state.session.partReads += 1;
-    return state.values.part;
-  },
-  partLabel(this: object) {
-    const state = stateOf(this);
-    state.session.partReads += 1;
-    return state.values.partLabel;
-  },
-  firstPart(this: object) {
-    const state = stateOf(this);
-    state.session.partReads += 1;
-    return state.values.firstPart;
-  },
-  lastPart(this: object) {
-    const state = stateOf(this);
-    state.session.partReads += 1;
-    return state.values.lastPart;
-  },
+  part: countedRead('part'),
+  partLabel: countedRead('partLabel'),
+  firstPart: countedRead('firstPart'),
+  lastPart: countedRead('lastPart'),
 };
 
 const FIELDS = Object.keys(GETTERS) as PartField[];

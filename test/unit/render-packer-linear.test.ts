@@ -100,3 +100,30 @@ describe('packing a storm one message at a time (the worker)', () => {
     expect(message.content).toBe(uncached[0].content); // same part label (1/N) as planning in one go
   });
 });
+
+describe('a lone notification that fits (the usual webhook)', () => {
+  it('is rendered once, exactly as sent: not once to measure and again to send', () => {
+    const { engine, counts } = countingEngine();
+    const notification = storm(3);
+    const options: PackOptions = { engine, format, timezone: 'Asia/Shanghai', now: FIXED_NOW, maxMessages: 1 };
+    const messages = pack([{ id: '1', notification, offset: 0, partsSent: 0 }], options);
+    expect(messages).toHaveLength(1);
+    expect(counts.renders).toBe(1);
+    // Same text as the planner gives it when part of a queue (where it is measured first).
+    const other: Notification = { ...storm(1), alerts: storm(1).alerts.map((alert) => ({ ...alert, fingerprint: 'other', labels: { ...alert.labels, instance: 'other:9100' } })) };
+    const queued = pack([{ id: '1', notification, offset: 0, partsSent: 0 }, { id: '2', notification: other, offset: 0, partsSent: 0 }], { ...options, engine: realEngine });
+    expect(queued[0].content.startsWith(messages[0].content.split('\n\n')[0])).toBe(true);
+  });
+
+  it('too many alerts to fit whole are planned without a wasted whole render', () => {
+    let largest = 0;
+    const engine = Object.create(realEngine) as TemplateEngine;
+    engine.render = (base, variant, context, data) => {
+      largest = Math.max(largest, (context as { alerts?: unknown[] }).alerts?.length ?? 0);
+      return realEngine.render(base, variant, context, data);
+    };
+    pack([{ id: '1', notification: storm(400), offset: 0, partsSent: 0 }], { engine, format, timezone: 'Asia/Shanghai', now: FIXED_NOW, maxMessages: 1 });
+    expect(largest).toBeLessThan(400); // trying it whole would render all 400 alerts at once
+  });
+});
+
