@@ -25,8 +25,9 @@ export type RuntimeTemplate = (context: unknown, options: Record<string, unknown
 /**
  * captureRuntime runs one top-level render whose only content is a partial that records its runtime.
  * Handlebars wraps every helper so that its options carry `lookupProperty`; of the built-ins only
- * `lookup` reads it, and `ownHelpers` (ours) never do, so they are called unwrapped: the wrapper
- * rewrites `arguments` on every helper call, and templates call a helper per line.
+ * `lookup` reads it, and `ownHelpers` (ours) never do, so all others are called unwrapped: the
+ * wrapper rewrites `arguments` and copies the options on every helper call, and templates call a
+ * helper per line.
  */
 export function captureRuntime(hb: typeof Handlebars, ownHelpers: Record<string, unknown> = {}): TemplateRuntime {
   let captured: Record<string, unknown> | undefined;
@@ -38,7 +39,9 @@ export function captureRuntime(hb: typeof Handlebars, ownHelpers: Record<string,
   probe({}, { partials: { runtime: record } } as unknown as Handlebars.RuntimeOptions);
   if (!captured) throw new Error('handlebars: could not capture the template runtime');
   return {
-    helpers: { ...(captured.helpers as Record<string, unknown>), ...ownHelpers },
+    // Built-ins unwrapped too, but for the one that reads `lookupProperty` (checked in handlebars'
+    // helpers/: only lookup.js does). The wrapper copies the options of every `if` and `each` call.
+    helpers: { ...(captured.helpers as Record<string, unknown>), ...unwrappedBuiltins(hb), ...ownHelpers },
     // The registered partials themselves (a top-level call without runtime partials uses exactly
     // these), not the probe's merged copy that holds the recorder.
     partials: hb.partials,
@@ -46,6 +49,13 @@ export function captureRuntime(hb: typeof Handlebars, ownHelpers: Record<string,
     hooks: captured.hooks,
     protoAccessControl: captured.protoAccessControl,
   };
+}
+
+/** Built-in helpers that read `options.lookupProperty`, so keep Handlebars' wrapper. */
+const READS_LOOKUP_PROPERTY = new Set(['lookup']);
+
+function unwrappedBuiltins(hb: typeof Handlebars): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(hb.helpers).filter(([name]) => !READS_LOOKUP_PROPERTY.has(name)));
 }
 
 /** newFrame: the `@` data frame of a top-level render, as Handlebars makes it (`@root` = the context). */
