@@ -938,7 +938,7 @@ baseline in the same run on the same machine; the machine is shared and noisy, s
 | memory | ${info.memory} |
 | OS | ${info.os} |
 | Node.js | ${info.node} |
-| outbox storage | ${info.tmp} (SQLite WAL, \`synchronous=FULL\`) |
+| outbox storage | ${info.tmp} (SQLite WAL; an acknowledged enqueue waits for its fdatasync, run off the event loop) |
 | load average at start (1 / 5 / 15 min) | ${info.load} (other work on the machine competes for the same cores) |
 | run time | ${Math.round(elapsedS)} s${QUICK ? ' (BENCH_QUICK=1: shortened phases)' : ''} |
 
@@ -953,8 +953,8 @@ ${notes.map((text) => `- ${text}`).join('\n')}
 ## Method
 
 Everything runs on 127.0.0.1. The runner first measures the **storage floor**: the latency of a single-row
-SQLite commit with the outbox's settings (WAL, \`synchronous=FULL\`) in the directory the outbox uses. Every
-acknowledged webhook waits for one such commit, so it bounds ingest and end-to-end latency on this disk.
+SQLite commit synced to disk (WAL, \`synchronous=FULL\`: a commit plus the fdatasync of the WAL) in the directory the outbox uses. Every
+acknowledged webhook waits for one such sync (shared with the webhooks that arrive meanwhile), so it bounds ingest and end-to-end latency on this disk.
 Where \`/dev/shm\` is a tmpfs, ingest and latency are also measured with the outbox there (fsync costs nothing),
 as a **diagnostic** that separates the service's CPU cost from the disk's; those rows have no target.
 
