@@ -1,5 +1,6 @@
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { redactUrl } from './redact';
+import { undiciParts } from './undici-parts';
 
 /**
  * WecomHttp is the one HTTP client that talks to WeCom (nothing else in the code touches undici).
@@ -24,6 +25,7 @@ export class WecomHttp {
 
   constructor(private readonly options: WecomHttpOptions) {
     const env = options.env ?? process.env;
+    const { Agent, EnvHttpProxyAgent, ProxyAgent } = undiciParts();
     if (options.proxy) this.dispatcher = new ProxyAgent(options.proxy);
     else if (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) this.dispatcher = new EnvHttpProxyAgent();
     else this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
@@ -31,7 +33,7 @@ export class WecomHttp {
 
   /** usesProxy tells whether calls go through a proxy (for send-test explanations). */
   get usesProxy(): boolean {
-    return !(this.dispatcher instanceof Agent);
+    return !(this.dispatcher instanceof undiciParts().Agent);
   }
 
   postJson(url: string, body: unknown): Promise<HttpOutcome> {
@@ -45,11 +47,13 @@ export class WecomHttp {
   private async call(url: string, method: 'GET' | 'POST', body?: string): Promise<HttpOutcome> {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const response = await request(url, {
+      const target = new URL(url);
+      const response = await undiciParts().request.call(this.dispatcher, {
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
         method,
         body,
         headers: body === undefined ? undefined : { 'content-type': 'application/json; charset=utf-8' },
-        dispatcher: this.dispatcher,
         signal,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
