@@ -737,7 +737,7 @@ async function benchMemory() {
       digits: 0,
     });
     note(
-      `memory: a Node.js process that only loads the service's modules (require of dist/src/cli.js: express, zod, yaml, undici, handlebars, prom-client, pino, better-sqlite3…) ` +
+      `memory: a Node.js process that only loads the service's modules (dist/src/cli.js and the serve command: express, zod, yaml, handlebars, prom-client, pino, better-sqlite3, undici's agents…) ` +
         `has ${fmt(floorRss, 1)} MB RSS; the service right after start ${fmt(startRss, 1)} MB, after 200 webhooks and 2 s idle ${fmt(idleRss, 1)} MB (V8 heap in use ${fmt(idleHeap, 1)} MB); the bare server ${fmt(bareIdle, 1)} MB`,
     );
     note(`memory: with the backlog, V8 heap in use ${fmt(backlogHeap, 1)} MB (the queue itself lives in SQLite, not in the heap), peak RSS (VmHWM) ${fmt(backlogRss.hwm, 1)} MB; ${result.ok.toLocaleString('en-US')} accepted in ${fmt(ingestMs / 1000, 1)} s (non-2xx/errors ${result.non2xx + result.errors}); ${queued.toLocaleString('en-US')} still queued (the first message went out before the limit closed)`);
@@ -856,8 +856,8 @@ function explainMisses() {
     out.push(
       `**Idle RSS.** A process that only loads the service's module graph has ${fmt(memory.floorRss, 1)} MB (the bare server ${fmt(memory.bareIdle, 1)} MB); the service right after start ${fmt(memory.startRss, 1)} MB and after warm-up ${fmt(memory.idleRss, 1)} MB with ${fmt(memory.idleHeap, 1)} MB of V8 heap in use. ` +
         `Already applied: every CLI command, the web console and WeCom callbacks load on first use, and the bin's shebang caps V8's young generation (\`--max-semi-space-size=4\`, ~25 MB less, no measurable CPU cost). ` +
-        `What is left is Node's own pages (ICU time-zone data for dates in the configured zone among them), the code of express, zod, yaml, handlebars, prom-client, pino, better-sqlite3 and undici, and the compiled code of the request and render paths; ` +
-        `replacing undici by Node's own http for direct calls measured 6–10 MB less but is not done (undici is the design card's HTTP client), \`--optimize-for-size\` saved 5–8 MB at ~50 % more CPU per webhook.`,
+        `What is left is Node's own pages (ICU time-zone data for dates in the configured zone among them), the code of express, zod, yaml, handlebars, prom-client, pino, better-sqlite3 and the parts of undici the client uses (its agents and request API; its index would also load fetch, cookies and Node's own bundled undici), and the compiled code of the request and render paths; ` +
+        `replacing undici by Node's own http for direct calls measured a further few MB less but is not done (undici is the design card's HTTP client), \`--optimize-for-size\` saved 5–8 MB at ~50 % more CPU per webhook.`,
     );
   }
   if (memory && missed('RSS with')) {
