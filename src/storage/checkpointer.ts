@@ -9,9 +9,10 @@ import type Database from 'better-sqlite3';
  * whichever commit crosses the threshold, i.e. on the event loop, where a slow disk would stall every
  * request for two fsyncs. The service's connections therefore turn `wal_autocheckpoint` off, and this
  * class looks at the WAL sizes (an async stat, off the event loop) and has a worker thread, with its
- * own connection to each file, run `PRAGMA wal_checkpoint(PASSIVE)` when a WAL has grown past
- * `walBytes`. PASSIVE never blocks the writer; the writer restarts the WAL from its beginning once it
- * is fully copied (and `journal_size_limit` shrinks the file), so it stays small. Checkpoints run with
+ * own connection to each file, run `PRAGMA wal_checkpoint(PASSIVE)` when a WAL is past `walBytes`
+ * and was written since its last checkpoint (the file keeps its size after one). PASSIVE never
+ * blocks the writer; the writer restarts the WAL from its beginning once it is fully copied, so it
+ * is reused in place (`journal_size_limit` gives back only a spike). Checkpoints run with
  * `synchronous=NORMAL`, which syncs the WAL before copying and the database after: a restarted WAL
  * never overwrites frames whose pages are not yet on disk.
  *
