@@ -3,7 +3,7 @@ import { FIRING_STATE_TTL_MS, type FiringKey, type FiringStateStore } from './fi
 
 /**
  * SqliteFiringStateStore keeps the firing state in a table of the outbox's SQLite file, on the
- * outbox's own connection: it shares its durability (each write waits for `durable`, the outbox's
+ * outbox's own connection: it shares its durability (a firing mark waits for `durable`, the outbox's
  * WAL sync, so a mark acknowledged with the webhook survives a crash or power loss), its
  * single-owner lock and its close. Statements run synchronously, so they never interleave with the
  * outbox's group-commit transactions.
@@ -59,9 +59,10 @@ export class SqliteFiringStateStore implements FiringStateStore {
   }
 
   async claimResolution(key: FiringKey, now: number): Promise<boolean> {
-    const claimed = this.statements.claim.run(key.source, key.fingerprint, now).changes > 0;
-    if (claimed) await this.durable();
-    return claimed;
+    // Not waited for on disk here: a claimed resolution is enqueued next (or the claim is undone),
+    // and that enqueue's sync covers this earlier commit on the same connection. Waiting per claim
+    // would cost one fsync per resolution of the webhook, one after the other.
+    return this.statements.claim.run(key.source, key.fingerprint, now).changes > 0;
   }
 
   async isFiring(key: FiringKey, now: number): Promise<boolean> {

@@ -175,6 +175,8 @@ export class SqliteOutboxStore implements OutboxStore {
     }
     if (committed.length === 0) return;
     // Acknowledged only once on disk; enqueues committed while this sync runs share the next one.
+    // A failed sync answers 503 although the rows are committed: the sender's retry may then be
+    // deduplicated while the first copy is delivered — at least once, never lost.
     this.durable().then(
       () => committed.forEach(({ call, result }) => call.resolve(result)),
       (err: unknown) => committed.forEach(({ call }) => call.reject(err)),

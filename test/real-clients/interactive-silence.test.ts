@@ -87,7 +87,12 @@ describeWithBinaries('silence from a WeCom card in a real Alertmanager', ['prome
 
         await fake.waitFor(() => fake.accepted('/update_template_card').length === 1, 5000, 'the card update');
         const updated = fake.accepted('/update_template_card')[0].body.template_card;
-        expect(updated.replace_text).toMatch(/^已静默至 \d\d:\d\d by zhangsan$/);
+        // The silence's real end, in the default zone (Asia/Shanghai); with the date when it ends on another day there.
+        const inShanghai = (ms: number) => Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms).map((part) => [part.type, part.value]));
+        const end = inShanghai(Date.parse(silence.endsAt));
+        const today = inShanghai(Date.now());
+        const sameDay = end.month === today.month && end.day === today.day;
+        expect(updated.replace_text).toBe(`已静默至 ${sameDay ? '' : `${end.month}-${end.day} `}${end.hour}:${end.minute} by zhangsan`);
         expect(updated.horizontal_content_list).toEqual(expect.arrayContaining([{ keyname: '静默ID', value: silence.id }]));
         expect(updated.jump_list[0].url).toBe(`${am!.url}/#/silences/${silence.id}`);
         expect(await t.metricValue('wecom_adapter_silences_total', { receiver: 'oncall', target: 'alertmanager', outcome: 'created' })).toBe(1);
