@@ -80,7 +80,8 @@ EXPOSE 8090
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "require('http').get('http://127.0.0.1:8090/healthz',{timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('timeout',function(){this.destroy(new Error('timeout'))}).on('error',()=>process.exit(1))"]
 
-# Started through its shebang (`#!/usr/bin/env -S node --max-semi-space-size=4`), so the image runs
-# with the same V8 flags as the npm bin and `npm start` (the build marks the file executable).
+# Started through its shebang (`#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=… node --max-semi-space-size=4 …`),
+# so the image runs with the same V8 flags and glibc tunable as the npm bin and `npm start` (the build
+# marks the file executable).
 ENTRYPOINT ["/app/dist/src/cli.js"]
 CMD ["serve", "--config", "/etc/wecom-alert-adapter/config.yaml"]

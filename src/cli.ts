@@ -1,8 +1,15 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// The line above is the one place the service's V8 flags live (issue 18): a young generation of
-// 2 × 4 MB instead of V8's 2 × 16 MB saves ~25 MB of idle RSS at no measurable CPU cost per webhook.
-// It cannot be set from code (V8 sizes the heap before any JS runs), so `npm start`, the Docker
-// image and the benchmark all start this file through its shebang or read the flags from it.
+#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4 --heap-growing-percent=75
+// The line above is the one place the service's process settings live (issue 18). None can be set
+// from code: glibc reads its tunables and V8 sizes its heap before any JS runs. So `npm start`, the
+// Docker image and the benchmark all start this file through its shebang or read them from it.
+// - --max-semi-space-size=4: a young generation of 2 × 4 MB instead of V8's 2 × 16 MB, ~25 MB less
+//   idle RSS at no measurable CPU cost per webhook.
+// - --heap-growing-percent=75: the next full GC runs when the old generation reaches 1.75 × what the
+//   last one kept, instead of up to 4 ×. A storm promotes short-lived request objects faster than
+//   V8's default lets it collect them: after 10,000 webhooks 80 MB of the heap was garbage around
+//   20 MB live, and RSS 185 MB instead of ~140. Not a heap limit: the heap still grows as needed.
+// - MALLOC_TRIM_THRESHOLD_=131072: glibc gives freed memory above 128 KiB back to the OS instead
+//   of raising the threshold and keeping it (the checkpoint thread's and the storm's leftovers).
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/errors';
 import { TemplateLoadError } from './render/engine';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WalSync } from '../storage/wal-sync';
+import { boundPageCache } from '../storage/page-cache';
 import { closeConnection, leaveCheckpointsToThread, type Checkpointer } from '../storage/checkpointer';
 import { CARD_RETENTION_MS, type AckRecord, type ActionStore, type AuditEntry, type CardRecord, type CardState, type EscalationTimer } from './action-store';
 
@@ -41,6 +42,7 @@ export class SqliteActionStore implements ActionStore {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, fileName);
     this.db = new Database(this.path);
+    boundPageCache(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);

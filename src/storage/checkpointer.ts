@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { PAGE_CACHE_KIB } from './page-cache';
 
 /**
  * Checkpointer copies SQLite WAL files back into their databases on a worker thread.
@@ -9,10 +10,15 @@ import type Database from 'better-sqlite3';
  * whichever commit crosses the threshold, i.e. on the event loop, where a slow disk would stall every
  * request for two fsyncs. The service's connections therefore turn `wal_autocheckpoint` off, and this
  * class looks at the WAL sizes (an async stat, off the event loop) and has a worker thread, with its
- * own connection to each file, run `PRAGMA wal_checkpoint(PASSIVE)` when a WAL is past `walBytes`
- * and was written since its last checkpoint (the file keeps its size after one). PASSIVE never
- * blocks the writer; the writer restarts the WAL from its beginning once it is fully copied, so it
- * is reused in place (`journal_size_limit` gives back only a spike). Checkpoints run with
+ * own connection to each file, run `PRAGMA wal_checkpoint(PASSIVE)` when a WAL past `walBytes` needs
+ * one. PASSIVE never blocks the writer; the writer restarts the WAL from its beginning once it is
+ * fully copied, so it is reused in place (`journal_size_limit` gives back only a spike) and its size
+ * says nothing about how much is new. What does: the file grows again only once the frames written
+ * since the restart fill it (or when it could not restart), so a WAL that grew since its last
+ * checkpoint is checkpointed at once; one that was only written in place waits until `maxDelayMs`
+ * after its last checkpoint. Checkpointing every written WAL at every look (every 250 ms) cost a
+ * database fsync 4 times a second at low load, each contending with the enqueue's WAL sync on the
+ * same disk (issue 18: the latency tail). Checkpoints run with
  * `synchronous=NORMAL`, which syncs the WAL before copying and the database after: a restarted WAL
  * never overwrites frames whose pages are not yet on disk.
  *
@@ -24,6 +30,8 @@ export interface CheckpointerOptions {
   walBytes?: number;
   /** How often the WAL sizes are looked at (default 250 ms). */
   intervalMs?: number;
+  /** A WAL written in place (not grown) since its last checkpoint waits this long for the next one (default 10 s). */
+  maxDelayMs?: number;
   /** The thread ends after this long without a checkpoint to run (default 1 s: it costs ≈ 10 MB, a start ≈ 20 ms). */
   idleMs?: number;
   /** Called with a checkpoint's error (logged by the service; the next round tries again). */
@@ -50,6 +58,7 @@ parentPort.on('message', ({ type, path }) => {
       db = new Database(path, { fileMustExist: true });
       db.pragma('busy_timeout = 1000');
       db.pragma('synchronous = NORMAL');
+      db.pragma('cache_size = -${PAGE_CACHE_KIB}');
       files.set(path, db);
     }
     db.pragma('wal_checkpoint(PASSIVE)');
@@ -68,13 +77,15 @@ export class Checkpointer {
   /** Checkpoints asked of the thread and not answered yet, by database path. */
   private readonly running = new Map<string, () => void>();
   private looking = false;
-  /** Modification time of each WAL when its last checkpoint was asked (the file keeps its size after one). */
-  private readonly checkpointedAt = new Map<string, number>();
+  /** Each WAL's size, modification time and the clock when its last checkpoint was asked. */
+  private readonly lastCheckpoint = new Map<string, { size: number; mtimeMs: number; at: number }>();
+  private readonly maxDelayMs: number;
   private closed = false;
 
   constructor(private readonly options: CheckpointerOptions = {}) {
     this.walBytes = options.walBytes ?? 4 * 1024 * 1024;
     this.idleMs = options.idleMs ?? 1_000;
+    this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.timer = setInterval(() => void this.look(), options.intervalMs ?? 250);
     this.timer.unref();
   }
@@ -83,6 +94,9 @@ export class Checkpointer {
   watch(path: string): void {
     this.paths.add(path);
   }
+
+  /** How many checkpoints were asked of the thread so far (tests). */
+  checkpointsAsked = 0;
 
   /** threadRunning: whether the worker thread exists now (tests, memory accounting). */
   get threadRunning(): boolean {
@@ -96,6 +110,7 @@ export class Checkpointer {
     if (pending) return new Promise((resolve) => this.running.set(path, () => (pending(), resolve())));
     return new Promise((resolve) => {
       this.running.set(path, resolve);
+      this.checkpointsAsked += 1;
       this.lastWork = Date.now();
       this.thread().postMessage({ type: 'checkpoint', path });
     });
@@ -116,9 +131,10 @@ export class Checkpointer {
       for (const path of this.paths) {
         if (this.running.has(path)) continue;
         const wal = await stat(`${path}-wal`).catch(() => undefined);
-        // Only a WAL written since its last checkpoint: a checkpoint leaves the file as large as it was.
-        if (!wal || wal.size < this.walBytes || this.checkpointedAt.get(path) === wal.mtimeMs || this.closed) continue;
-        this.checkpointedAt.set(path, wal.mtimeMs);
+        if (!wal || wal.size < this.walBytes || this.closed) continue;
+        const now = Date.now();
+        if (!needsCheckpoint(this.lastCheckpoint.get(path), wal, now, this.maxDelayMs)) continue;
+        this.lastCheckpoint.set(path, { size: wal.size, mtimeMs: wal.mtimeMs, at: now });
         void this.checkpoint(path);
       }
       if (this.worker && this.running.size === 0 && Date.now() - this.lastWork >= this.idleMs) await this.stopThread();
@@ -160,6 +176,17 @@ export class Checkpointer {
       worker.postMessage({ type: 'close' });
     });
   }
+}
+
+/**
+ * needsCheckpoint: a WAL past the threshold is checkpointed when it never was, when it grew since its
+ * last checkpoint (the frames written since the restart filled the file, or it could not restart),
+ * or when it was written in place since then and `maxDelayMs` has passed.
+ */
+function needsCheckpoint(last: { size: number; mtimeMs: number; at: number } | undefined, wal: { size: number; mtimeMs: number }, now: number, maxDelayMs: number): boolean {
+  if (!last) return true;
+  if (wal.size > last.size) return true;
+  return wal.mtimeMs !== last.mtimeMs && now - last.at >= maxDelayMs;
 }
 
 /**

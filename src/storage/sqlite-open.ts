@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { boundPageCache } from './page-cache';
 
 /**
  * Opening a SQLite file of the storage directory without losing data silently.
@@ -88,6 +89,7 @@ export function openSqlite(path: string, options: OpenOptions, setup: (db: Datab
   if (options.readonly) {
     if (size(path) === 0) throw new DamagedStorageError(path, 'the file is empty (0 bytes)', 'there is nothing to read in it');
     const db = new Database(path, { readonly: true, fileMustExist: true });
+    boundPageCache(db);
     return { db, problems };
   }
   mkdirSync(dirname(path), { recursive: true });
@@ -103,6 +105,7 @@ export function openSqlite(path: string, options: OpenOptions, setup: (db: Datab
   const open = (): Database.Database => {
     const db = new Database(path);
     try {
+      boundPageCache(db);
       setup(db);
       const result = db.pragma('quick_check', { simple: true });
       if (result !== 'ok') throw Object.assign(new Error(`database disk image is malformed: quick_check found ${String(result).replace(/\s+/g, ' ').trim()}`), { code: 'SQLITE_CORRUPT' });

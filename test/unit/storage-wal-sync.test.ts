@@ -97,6 +97,53 @@ describe('Checkpointer', () => {
     expect(errors).toEqual([]);
   });
 
+  it('checkpoints a WAL again at once when it grew, but one written in place only after maxDelayMs', async () => {
+    const path = join(dir, 'z.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    leaveCheckpointsToThread(db);
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const rows = (count: number): void => db.transaction(() => {
+      for (let i = 0; i < count; i++) insert.run('x'.repeat(4000));
+    })();
+    const checkpointer = new Checkpointer({ walBytes: 256 * 1024, intervalMs: 20, idleMs: 60_000, maxDelayMs: 60_000 });
+    checkpointer.watch(path);
+    try {
+      rows(100); // ≈ 800 KB of frames
+      await waitUntil(() => checkpointer.checkpointsAsked === 1, 5_000, 'the first checkpoint');
+      await checkpointer.checkpoint(path); // waits for that one (one at a time per file: it asks no other)
+      const size = statSync(`${path}-wal`).size;
+      // Small writes after the checkpoint restart the WAL and overwrite it in place: no new checkpoint.
+      for (let i = 0; i < 15; i++) {
+        insert.run('y');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(statSync(`${path}-wal`).size).toBe(size);
+      expect(checkpointer.checkpointsAsked).toBe(1);
+      // More frames than the file holds: it grows, and is checkpointed at the next look.
+      rows(300);
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(size);
+      await waitUntil(() => checkpointer.checkpointsAsked === 2, 5_000, 'the checkpoint of the grown WAL');
+    } finally {
+      await checkpointer.close();
+    }
+    // With a short maxDelayMs, a WAL written in place is checkpointed once that delay has passed.
+    const soon = new Checkpointer({ walBytes: 256 * 1024, intervalMs: 20, idleMs: 60_000, maxDelayMs: 150 });
+    soon.watch(path);
+    try {
+      await waitUntil(() => soon.checkpointsAsked === 1, 5_000, 'the first look'); // never checkpointed by this one
+      const askedAt = Date.now();
+      await soon.checkpoint(path); // waits for that one
+      insert.run('z');
+      await waitUntil(() => soon.checkpointsAsked === 2, 5_000, 'the delayed checkpoint');
+      expect(Date.now() - askedAt).toBeGreaterThanOrEqual(140);
+    } finally {
+      await soon.close();
+      db.close();
+    }
+  });
+
   it('checkpoint() runs one at once whatever the WAL size; close() ends the thread', async () => {
     const path = join(dir, 'y.sqlite');
     const db = new Database(path);
