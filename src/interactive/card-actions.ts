@@ -14,7 +14,8 @@ import type { SilenceClient, SilenceTarget } from './silence-client';
  * with the click's ResponseCode and tell the optional `notify` receiver.
  */
 export interface CardUpdater {
-  updateCard(responseCode: string, templateCard: Record<string, unknown>): Promise<{ ok: boolean; error?: string }>;
+  /** Resolves like a send: `errcode` (WeCom's answer) or `reason` (http_NNN, network, timeout…) on failure. */
+  updateCard(responseCode: string, templateCard: Record<string, unknown>): Promise<{ ok: boolean; errcode?: number; reason?: string; error?: string }>;
 }
 
 export interface CardActionsDeps {
@@ -149,9 +150,16 @@ export class CardActions {
   private async afterwards(receiver: string, card: CardRecord, state: CardState, click: CardClick, settings: { callback: CallbackConfig; updater?: CardUpdater }, summary: string): Promise<void> {
     if (click.responseCode && settings.updater) {
       const body = buttonCard(card.taskId, card.content, card.alerts, { silenceDurations: settings.callback.silence_durations, timezone: this.deps.timezone() }, state);
-      const result = await settings.updater.updateCard(click.responseCode, body).catch((err: unknown) => ({ ok: false, error: String((err as Error)?.message ?? err) }));
+      const result: { ok: boolean; errcode?: number; reason?: string; error?: string } = await settings.updater
+        .updateCard(click.responseCode, body)
+        .catch((err: unknown) => ({ ok: false, reason: 'exception', error: String((err as Error)?.message ?? err) }));
       this.deps.metrics.cardUpdates.inc({ receiver, outcome: result.ok ? 'updated' : 'failed' });
-      if (!result.ok) this.deps.logger.error({ receiver, task: card.taskId, error: result.error }, 'could not update the WeCom card after an action');
+      if (!result.ok) {
+        // A failed WeCom call like any other: classified in wecom_errors_total by errcode or reason.
+        const errcode = result.errcode !== undefined ? String(result.errcode) : (result.reason ?? 'exception');
+        this.deps.metrics.wecomErrors.inc({ receiver, errcode });
+        this.deps.logger.error({ receiver, task: card.taskId, errcode, error: result.error }, 'could not update the WeCom card after an action');
+      }
     }
     const notify = settings.callback.notify;
     if (notify && this.deps.notify) {

@@ -120,6 +120,18 @@ describe('interactive app cards', () => {
     expect(await t.metricValue('wecom_adapter_card_actions_total', { receiver: 'oncall', action: 'ack' })).toBe(1);
   });
 
+  it('counts a failed card update in wecom_errors_total by errcode, like every other WeCom failure', async () => {
+    t = await buildApp(config());
+    const card = (await cardSent()).template_card;
+    fake.replySequence('/update_template_card', [{ json: { errcode: 45009, errmsg: 'api freq out of limit' } }]);
+    await post(sender.click({ user: 'zhangsan', taskId: card.task_id, eventKey: 'ack', responseCode: 'RESPONSE_CODE_2' })).expect(200);
+    await fake.waitFor(() => fake.sends('/update_template_card').length === 1, 5000, 'the card update');
+    await t.waitForMetric('wecom_adapter_card_updates_total', { receiver: 'oncall', outcome: 'failed' }, 1);
+    expect(await t.metricValue('wecom_adapter_wecom_errors_total', { receiver: 'oncall', errcode: '45009' })).toBe(1);
+    // The acknowledgement itself stands: only the card's new look was refused.
+    expect(await t.metricValue('wecom_adapter_card_actions_total', { receiver: 'oncall', action: 'ack', result: 'ok' })).toBe(1);
+  });
+
   it('keeps acknowledgements across a restart (SQLite under storage.path)', async () => {
     t = await buildApp(config(), { dir: undefined });
     const card = (await cardSent()).template_card;
