@@ -73,8 +73,8 @@ const CFG = {
   stormPerWebhook: 10,
   stormWindowMs: 1000,
   stormLimit: 20,
-  renderSampleMs: QUICK ? 60 : 200,
-  renderSamples: QUICK ? 3 : 7,
+  renderSampleMs: QUICK ? 60 : 100,
+  renderSamples: QUICK ? 3 : 15,
   renderWarmMs: QUICK ? 200 : 1000,
   commitSamples: QUICK ? 100 : 300,
   e2eGapMs: 25,
@@ -796,12 +796,18 @@ function probeRss(script) {
 // ---------------------------------------------------------------------------------------------
 // 5. render cost
 
-function timePerOp(fn) {
+/**
+ * timePairPerOp: µs per call of `ours` and of `baseline`, their samples interleaved (ours, baseline,
+ * ours, …) so both see the same machine. Each figure is the fastest of its samples — what the code
+ * costs when the shared machine lets it run: on this VM the same process measured 43 µs and 85 µs
+ * per message a few seconds apart, both sides at once (another tenant on the same cores), so a
+ * median said more about the neighbours than about the code. The median is kept for the notes.
+ */
+function timePairPerOp(ours, baseline) {
   // Warm-up until the JIT has optimized the path (200 calls were too few: the first case measured
   // 50–85 µs depending on what the runner had done before, the same code 50 µs on its own).
-  for (const until = performance.now() + CFG.renderWarmMs; performance.now() < until; ) for (let i = 0; i < 20; i++) fn();
-  const samples = [];
-  for (let s = 0; s < CFG.renderSamples; s++) {
+  for (const fn of [ours, baseline]) for (const until = performance.now() + CFG.renderWarmMs; performance.now() < until; ) for (let i = 0; i < 20; i++) fn();
+  const sample = (fn) => {
     let ops = 0;
     const start = performance.now();
     let elapsed = 0;
@@ -810,9 +816,15 @@ function timePerOp(fn) {
       ops += 20;
       elapsed = performance.now() - start;
     }
-    samples.push((elapsed * 1000) / ops);
+    return (elapsed * 1000) / ops;
+  };
+  const samples = { ours: [], baseline: [] };
+  for (let s = 0; s < CFG.renderSamples; s++) {
+    samples.ours.push(sample(ours));
+    samples.baseline.push(sample(baseline));
   }
-  return median(samples);
+  const summary = (values) => ({ best: Math.min(...values), median: median(values) });
+  return { ours: summary(samples.ours), baseline: summary(samples.baseline) };
 }
 
 function benchRender(mods) {
@@ -831,12 +843,13 @@ function benchRender(mods) {
     const entry = { id: 'render', notification, offset: 0, partsSent: 0 };
     const options = { engine: mods.engine, format: mods.format, timezone: 'Asia/Shanghai', now, mention: { users: [], mobiles: [], all: false } };
     const messages = mods.pack([entry], options);
-    const packUs = timePerOp(() => {
-      sink += mods.pack([entry], options).length;
-    });
-    const stringifyUs = timePerOp(() => {
-      sink += JSON.stringify(payload).length;
-    });
+    const timed = timePairPerOp(
+      () => (sink += mods.pack([entry], options).length),
+      () => (sink += JSON.stringify(payload).length),
+    );
+    const packUs = timed.ours.best;
+    const stringifyUs = timed.baseline.best;
+    note(`render ${source}: median of the samples ${fmt(timed.ours.median / messages.length, 1)} µs/message (JSON.stringify ${fmt(timed.baseline.median, 1)} µs); the table has the fastest sample of each`);
     record({
       section: 'render',
       metric: `render ${source} (${parsed.alerts.length} alert${parsed.alerts.length === 1 ? '' : 's'}, ${messages[0].bytes} B)`,
@@ -1029,7 +1042,7 @@ reads the body, \`JSON.parse\`s it and answers 200 JSON.
    Baseline: the bare server's RSS after the same requests. Targets: ≤ 80 MB idle, ≤ 150 MB with the backlog.
 5. **Render cost.** In the runner process, \`pack()\` (\`dist/src/render/packer.js\`) with \`TemplateEngine.load()\`'s built-in
    templates renders one robot markdown message from each source's fixture (parsed and routed once, outside the
-   timing); baseline \`JSON.stringify\` of the same payload. Median of ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms after ${CFG.renderWarmMs} ms of warm-up. Target: ≤ 50 µs per message for the Alertmanager 2-alert fixture.
+   timing); baseline \`JSON.stringify\` of the same payload. ${CFG.renderSamples} samples of ${CFG.renderSampleMs} ms each, ours and the baseline interleaved, after ${CFG.renderWarmMs} ms of warm-up each; the table has the fastest sample of each side (the machine is shared: a slow sample measures the neighbours), the notes the medians. Target: ≤ 50 µs per message for the Alertmanager 2-alert fixture.
 ${BIG_METHOD}
 
 Targets are reported here, never asserted in unit tests. \`BENCH_QUICK=1 npm run bench\` shortens every phase;
