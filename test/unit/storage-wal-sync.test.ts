@@ -55,6 +55,15 @@ describe('WalSync', () => {
   });
 });
 
+/** serviceConnection: a WAL database with one table, set up like the service's (checkpoints left to the thread). */
+function serviceConnection(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  leaveCheckpointsToThread(db);
+  db.exec('CREATE TABLE t (v TEXT)');
+  return db;
+}
+
 describe('Checkpointer', () => {
   let dir: string;
   beforeEach(() => {
@@ -64,11 +73,8 @@ describe('Checkpointer', () => {
 
   it('checkpoints a WAL that grew past the threshold on its thread (the writer then restarts it), and ends the idle thread', async () => {
     const path = join(dir, 'x.sqlite');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    leaveCheckpointsToThread(db);
+    const db = serviceConnection(path);
     db.pragma(`journal_size_limit = ${64 * 1024}`);
-    db.exec('CREATE TABLE t (v TEXT)');
     const errors: string[] = [];
     const checkpointer = new Checkpointer({ walBytes: 256 * 1024, intervalMs: 20, idleMs: 200, onError: (_path, error) => errors.push(error) });
     checkpointer.watch(path);
@@ -99,10 +105,7 @@ describe('Checkpointer', () => {
 
   it('checkpoints a WAL again at once when it grew, but one written in place only after maxDelayMs', async () => {
     const path = join(dir, 'z.sqlite');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    leaveCheckpointsToThread(db);
-    db.exec('CREATE TABLE t (v TEXT)');
+    const db = serviceConnection(path);
     const insert = db.prepare('INSERT INTO t VALUES (?)');
     const rows = (count: number): void => db.transaction(() => {
       for (let i = 0; i < count; i++) insert.run('x'.repeat(4000));
@@ -146,10 +149,7 @@ describe('Checkpointer', () => {
 
   it('checkpoint() runs one at once whatever the WAL size; close() ends the thread', async () => {
     const path = join(dir, 'y.sqlite');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    leaveCheckpointsToThread(db);
-    db.exec('CREATE TABLE t (v TEXT)');
+    const db = serviceConnection(path);
     db.prepare('INSERT INTO t VALUES (?)').run('a');
     const checkpointer = new Checkpointer({ intervalMs: 10_000 });
     checkpointer.watch(path);
