@@ -13,9 +13,16 @@ import type { SilenceClient, SilenceTarget } from './silence-client';
  * → record state and audit → then, after the HTTP answer, update the card for every recipient
  * with the click's ResponseCode and tell the optional `notify` receiver.
  */
+/** A card update's outcome, like a send's: on failure WeCom's `errcode`, or a `reason` (http_NNN, network, timeout…). */
+export interface CardUpdateResult {
+  ok: boolean;
+  errcode?: number;
+  reason?: string;
+  error?: string;
+}
+
 export interface CardUpdater {
-  /** Resolves like a send: `errcode` (WeCom's answer) or `reason` (http_NNN, network, timeout…) on failure. */
-  updateCard(responseCode: string, templateCard: Record<string, unknown>): Promise<{ ok: boolean; errcode?: number; reason?: string; error?: string }>;
+  updateCard(responseCode: string, templateCard: Record<string, unknown>): Promise<CardUpdateResult>;
 }
 
 export interface CardActionsDeps {
@@ -150,7 +157,7 @@ export class CardActions {
   private async afterwards(receiver: string, card: CardRecord, state: CardState, click: CardClick, settings: { callback: CallbackConfig; updater?: CardUpdater }, summary: string): Promise<void> {
     if (click.responseCode && settings.updater) {
       const body = buttonCard(card.taskId, card.content, card.alerts, { silenceDurations: settings.callback.silence_durations, timezone: this.deps.timezone() }, state);
-      const result: { ok: boolean; errcode?: number; reason?: string; error?: string } = await settings.updater
+      const result: CardUpdateResult = await settings.updater
         .updateCard(click.responseCode, body)
         .catch((err: unknown) => ({ ok: false, reason: 'exception', error: String((err as Error)?.message ?? err) }));
       this.deps.metrics.cardUpdates.inc({ receiver, outcome: result.ok ? 'updated' : 'failed' });

@@ -14,9 +14,9 @@ import { PAGE_CACHE_KIB } from './page-cache';
  * one. PASSIVE never blocks the writer; the writer restarts the WAL from its beginning once it is
  * fully copied, so it is reused in place (`journal_size_limit` gives back only a spike) and its size
  * says nothing about how much is new. What does: the file grows again only once the frames written
- * since the restart fill it (or when it could not restart), so a WAL that grew since its last
- * checkpoint is checkpointed at once; one that was only written in place waits until `maxDelayMs`
- * after its last checkpoint. Checkpointing every written WAL at every look (every 250 ms) cost a
+ * since the restart fill it (or when it could not restart), and a file cut at the restart holds only
+ * new frames, so a WAL whose size changed since its last checkpoint is checkpointed at once; one that
+ * was only written in place waits until `maxDelayMs` after its last checkpoint. Checkpointing every written WAL at every look (every 250 ms) cost a
  * database fsync 4 times a second at low load, each contending with the enqueue's WAL sync on the
  * same disk (issue 18: the latency tail). Checkpoints run with
  * `synchronous=NORMAL`, which syncs the WAL before copying and the database after: a restarted WAL
@@ -95,8 +95,12 @@ export class Checkpointer {
     this.paths.add(path);
   }
 
+  private asked = 0;
+
   /** How many checkpoints were asked of the thread so far (tests). */
-  checkpointsAsked = 0;
+  get checkpointsAsked(): number {
+    return this.asked;
+  }
 
   /** threadRunning: whether the worker thread exists now (tests, memory accounting). */
   get threadRunning(): boolean {
@@ -110,7 +114,7 @@ export class Checkpointer {
     if (pending) return new Promise((resolve) => this.running.set(path, () => (pending(), resolve())));
     return new Promise((resolve) => {
       this.running.set(path, resolve);
-      this.checkpointsAsked += 1;
+      this.asked += 1;
       this.lastWork = Date.now();
       this.thread().postMessage({ type: 'checkpoint', path });
     });
@@ -179,13 +183,14 @@ export class Checkpointer {
 }
 
 /**
- * needsCheckpoint: a WAL past the threshold is checkpointed when it never was, when it grew since its
- * last checkpoint (the frames written since the restart filled the file, or it could not restart),
- * or when it was written in place since then and `maxDelayMs` has passed.
+ * needsCheckpoint: a WAL past the threshold is checkpointed when it never was; when its size changed
+ * since its last checkpoint — it grew (the frames written since the restart filled the file, or it
+ * could not restart) or a restart cut it to `journal_size_limit` and new frames refilled it past the
+ * threshold (everything in a cut file is new); or when it was written in place and `maxDelayMs` passed.
  */
 function needsCheckpoint(last: { size: number; mtimeMs: number; at: number } | undefined, wal: { size: number; mtimeMs: number }, now: number, maxDelayMs: number): boolean {
   if (!last) return true;
-  if (wal.size > last.size) return true;
+  if (wal.size !== last.size) return true;
   return wal.mtimeMs !== last.mtimeMs && now - last.at >= maxDelayMs;
 }
 

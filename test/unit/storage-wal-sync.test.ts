@@ -149,6 +149,31 @@ describe('Checkpointer', () => {
     }
   });
 
+  it('after journal_size_limit truncated the WAL, counts its growth from the truncated size', async () => {
+    const path = join(dir, 't.sqlite');
+    const db = serviceConnection(path);
+    db.pragma(`journal_size_limit = ${256 * 1024}`);
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const rows = (count: number): void => db.transaction(() => {
+      for (let i = 0; i < count; i++) insert.run('x'.repeat(4000));
+    })();
+    const checkpointer = new Checkpointer({ walBytes: 128 * 1024, intervalMs: 20, idleMs: 60_000, maxDelayMs: 60_000 });
+    checkpointer.watch(path);
+    try {
+      rows(200); // ≈ 1.6 MB of frames
+      await waitUntil(() => checkpointer.checkpointsAsked === 1, 5_000, 'the first checkpoint');
+      await checkpointer.checkpoint(path);
+      insert.run('y'); // restarts the WAL, which journal_size_limit cuts to 256 KiB
+      const truncated = statSync(`${path}-wal`).size;
+      expect(truncated).toBeLessThanOrEqual(256 * 1024);
+      rows(100); // ≈ 800 KB: past the truncated size, well short of the size at the first checkpoint
+      await waitUntil(() => checkpointer.checkpointsAsked === 2, 5_000, 'the checkpoint of the regrown WAL');
+    } finally {
+      await checkpointer.close();
+      db.close();
+    }
+  });
+
   it('checkpoint() runs one at once whatever the WAL size; close() ends the thread', async () => {
     const path = join(dir, 'y.sqlite');
     const db = serviceConnection(path);
