@@ -55,6 +55,14 @@ describe('WalSync', () => {
   });
 });
 
+/** insertRows writes `count` rows of 4,000 bytes in one transaction (≈ one WAL page each). */
+function insertRows(db: Database.Database, count: number): void {
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) insert.run('x'.repeat(4000));
+  })();
+}
+
 /** serviceConnection: a WAL database with one table, set up like the service's (checkpoints left to the thread). */
 function serviceConnection(path: string): Database.Database {
   const db = new Database(path);
@@ -107,13 +115,10 @@ describe('Checkpointer', () => {
     const path = join(dir, 'z.sqlite');
     const db = serviceConnection(path);
     const insert = db.prepare('INSERT INTO t VALUES (?)');
-    const rows = (count: number): void => db.transaction(() => {
-      for (let i = 0; i < count; i++) insert.run('x'.repeat(4000));
-    })();
     const checkpointer = new Checkpointer({ walBytes: 256 * 1024, intervalMs: 20, idleMs: 60_000, maxDelayMs: 60_000 });
     checkpointer.watch(path);
     try {
-      rows(100); // ≈ 800 KB of frames
+      insertRows(db, 100); // ≈ 800 KB of frames
       await waitUntil(() => checkpointer.checkpointsAsked === 1, 5_000, 'the first checkpoint');
       await checkpointer.checkpoint(path); // waits for that one (one at a time per file: it asks no other)
       const size = statSync(`${path}-wal`).size;
@@ -125,7 +130,7 @@ describe('Checkpointer', () => {
       expect(statSync(`${path}-wal`).size).toBe(size);
       expect(checkpointer.checkpointsAsked).toBe(1);
       // More frames than the file holds: it grows, and is checkpointed at the next look.
-      rows(300);
+      insertRows(db, 300);
       expect(statSync(`${path}-wal`).size).toBeGreaterThan(size);
       await waitUntil(() => checkpointer.checkpointsAsked === 2, 5_000, 'the checkpoint of the grown WAL');
     } finally {
@@ -154,19 +159,16 @@ describe('Checkpointer', () => {
     const db = serviceConnection(path);
     db.pragma(`journal_size_limit = ${256 * 1024}`);
     const insert = db.prepare('INSERT INTO t VALUES (?)');
-    const rows = (count: number): void => db.transaction(() => {
-      for (let i = 0; i < count; i++) insert.run('x'.repeat(4000));
-    })();
     const checkpointer = new Checkpointer({ walBytes: 128 * 1024, intervalMs: 20, idleMs: 60_000, maxDelayMs: 60_000 });
     checkpointer.watch(path);
     try {
-      rows(200); // ≈ 1.6 MB of frames
+      insertRows(db, 200); // ≈ 1.6 MB of frames
       await waitUntil(() => checkpointer.checkpointsAsked === 1, 5_000, 'the first checkpoint');
       await checkpointer.checkpoint(path);
       insert.run('y'); // restarts the WAL, which journal_size_limit cuts to 256 KiB
       const truncated = statSync(`${path}-wal`).size;
       expect(truncated).toBeLessThanOrEqual(256 * 1024);
-      rows(100); // ≈ 800 KB: past the truncated size, well short of the size at the first checkpoint
+      insertRows(db, 100); // ≈ 800 KB: past the truncated size, well short of the size at the first checkpoint
       await waitUntil(() => checkpointer.checkpointsAsked === 2, 5_000, 'the checkpoint of the regrown WAL');
     } finally {
       await checkpointer.close();
